@@ -1,0 +1,50 @@
+// Plain arithmetic of the hybrid score, so the UI can show every term.
+
+/** Per (text, label) score with every term that produced it. */
+export interface LabelScore {
+  /** NLI entailment probability: sigmoid(logit[entail] - logit[not_entail]). */
+  nli: number;
+  /** sigmoid(poly_logit), or null for a label without a head. */
+  poly: number | null;
+  /** Weight of the NLI term, sigmoid(alpha_raw); null for a label without a head. */
+  alpha: number | null;
+  /** alpha * nli + (1 - alpha) * poly, or nli alone without a head. */
+  blended: number;
+  threshold: number;
+  predicted: boolean;
+}
+
+/** Numerically stable logistic function. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/**
+ * Entailment probability of one NLI row: a softmax over the entailment and
+ * not-entailment (or contradiction) logits only, as the zero-shot pipeline's
+ * multi-label mode does.
+ */
+export function entailmentScore(logits: ArrayLike<number>, entailmentId: number, notEntailmentId: number): number {
+  const entail = logits[entailmentId];
+  const notEntail = logits[notEntailmentId];
+  if (entail === undefined || notEntail === undefined) {
+    throw new RangeError(`NLI logits have ${logits.length} classes; ids ${entailmentId}/${notEntailmentId} are out of range`);
+  }
+  return sigmoid(entail - notEntail);
+}
+
+/** Blends in probability space and applies the threshold (predicted when score >= threshold). */
+export function blendScore(
+  nli: number,
+  head: { polyLogit: number; alpha: number } | null,
+  threshold: number,
+): LabelScore {
+  if (head === null) {
+    return { nli, poly: null, alpha: null, blended: nli, threshold, predicted: nli >= threshold };
+  }
+  const poly = sigmoid(head.polyLogit);
+  const blended = head.alpha * nli + (1 - head.alpha) * poly;
+  return { nli, poly, alpha: head.alpha, blended, threshold, predicted: blended >= threshold };
+}

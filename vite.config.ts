@@ -1,0 +1,29 @@
+// Vite + Vitest configuration: React, same-origin ONNX Runtime assets, cross-origin isolation.
+import { defineConfig } from 'vitest/config';
+import react from '@vitejs/plugin-react';
+
+/**
+ * Cross-origin isolation lets ONNX Runtime Web's WASM backend use threads
+ * (SharedArrayBuffer). NOTE: both dev and preview need it:
+ * https://developer.mozilla.org/en-US/docs/Web/API/Window/crossOriginIsolated
+ */
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+} as const;
+
+export default defineConfig({
+  plugins: [react()],
+  server: { headers: isolationHeaders, port: 5173, strictPort: true },
+  preview: { headers: isolationHeaders, port: 4173, strictPort: true },
+  worker: { format: 'es' },
+  // NOTE: pre-bundling these on a cold cache re-bundles mid-test and reloads the
+  // page; they are ESM already (see ../shared/design/browser-stack-notes.md).
+  optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  test: {
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+  },
+});
