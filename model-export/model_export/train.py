@@ -1,0 +1,359 @@
+"""Train the PolyEncoder heads and alphas over a frozen backbone, with the original v2 recipe.
+
+Recipe (shared/design/seed-model.md):
+  * split: random.seed(42); random.shuffle(list(range(N))); first 80% train, rest validation.
+  * per specialist label: BCEWithLogits(poly_logit, y) + 1.0 * BCE(blended, y) (blended clamped
+    to [1e-7, 1 - 1e-7]) + 0.3 * KL(nli || poly) on samples where the NLI is confident
+    (nli > 0.75 or nli < 0.25), KL as kl_div(log[pp, 1 - pp], [nli, 1 - nli], batchmean);
+    summed over labels.
+  * AdamW(lr 3e-4, weight decay 1e-4) over heads and alphas, cosine schedule to 0.02 * lr
+    (stepped per batch over all epochs), grad-norm clip 1.0, 25 epochs, batch 16, early stopping
+    with patience 7 on validation macro F1 at threshold 0.5 (best epoch restored).
+  * thresholds: per label, grid 0.01..0.98 maximising F1 on the validation split, plus a k-fold
+    cross-validated estimate on the validation split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from .data import DataError
+from .evaluate import EvalInputs, evaluation_rows, macro_f1
+from .heads import NUM_CODES, PROJ_DIM, PolyHeads
+
+CLAMP = 1e-7
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 25
+    batch_size: int = 16
+    lr: float = 3e-4
+    weight_decay: float = 1e-4
+    min_lr_ratio: float = 0.02
+    grad_clip: float = 1.0
+    patience: int = 7
+    blend_bce_weight: float = 1.0
+    kl_weight: float = 0.3
+    confident_high: float = 0.75
+    confident_low: float = 0.25
+    num_codes: int = NUM_CODES
+    proj_dim: int = PROJ_DIM
+    seed: int = 42
+    split_seed: int = 42
+    train_fraction: float = 0.8
+    cv_folds: int = 5
+    eval_batch_size: int = 64
+
+
+@dataclass
+class Features:
+    """Backbone outputs the heads train on (all float32 numpy)."""
+
+    nli: np.ndarray  # (N, L) entailment scores, label order of the config
+    hidden: np.ndarray  # (N, T, H) text-only last_hidden_state
+    mask: np.ndarray  # (N, T) int64 attention mask of the text-only pass
+    label_embs: np.ndarray  # (L_heads, H) mean-pooled description states, specialist order
+
+
+@dataclass
+class TrainResult:
+    heads: PolyHeads
+    table_rows: list[dict]
+    thresholds: np.ndarray  # (L,) val-tuned, config label order
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+    best_val_macro_f1: float = 0.0
+    epochs_run: int = 0
+    train_idx: list[int] = field(default_factory=list)
+    val_idx: list[int] = field(default_factory=list)
+    val_scores: dict = field(default_factory=dict)
+
+
+def hybrid_loss(
+    poly_logits: torch.Tensor,
+    nli: torch.Tensor,
+    y: torch.Tensor,
+    alpha_raw: torch.Tensor,
+    cfg: TrainConfig,
+) -> torch.Tensor:
+    """The v2 loss, summed over specialist labels. All tensors (B, L_heads) except alpha_raw (L_heads,)."""
+    total = poly_logits.new_zeros(())
+    for j in range(poly_logits.shape[1]):
+        logit, n, t = poly_logits[:, j], nli[:, j], y[:, j]
+        loss = F.binary_cross_entropy_with_logits(logit, t)
+        pp = torch.sigmoid(logit)
+        a = torch.sigmoid(alpha_raw[j])
+        blended = a * n + (1.0 - a) * pp
+        loss = loss + cfg.blend_bce_weight * F.binary_cross_entropy(blended.clamp(CLAMP, 1.0 - CLAMP), t)
+        confident = (n > cfg.confident_high) | (n < cfg.confident_low)
+        if bool(confident.any()):
+            p = pp[confident].clamp(CLAMP, 1.0 - CLAMP)
+            q = n[confident]
+            log_poly = torch.log(torch.stack([p, 1.0 - p], dim=-1))
+            target = torch.stack([q, 1.0 - q], dim=-1)
+            # kl_div(input=log poly, target=nli) = sum nli * (log nli - log poly) = KL(nli || poly)
+            loss = loss + cfg.kl_weight * F.kl_div(log_poly, target, reduction="batchmean")
+        total = total + loss
+    return total
+
+
+def _batch(feat: Features, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    mask = feat.mask[idx]
+    t = max(1, int(mask.sum(axis=1).max()))  # trim trailing padding: masked positions weigh exactly 0
+    return torch.from_numpy(np.ascontiguousarray(feat.hidden[idx, :t])), torch.from_numpy(np.ascontiguousarray(mask[:, :t]))
+
+
+@torch.no_grad()
+def poly_logits_for(heads: PolyHeads, feat: Features, idx: Sequence[int], batch_size: int = 64) -> np.ndarray:
+    heads.eval()
+    idx = np.asarray(idx, dtype=np.int64)
+    out = np.zeros((len(idx), len(heads.labels)), dtype=np.float32)
+    for s in range(0, len(idx), batch_size):
+        h, m = _batch(feat, idx[s : s + batch_size])
+        out[s : s + batch_size] = heads(h, m).numpy()
+    return out
+
+
+def hybrid_scores(
+    heads: PolyHeads, nli: np.ndarray, poly_logits: np.ndarray, labels: Sequence[str]
+) -> np.ndarray:
+    """(N, L) final scores: blended for head labels, NLI otherwise."""
+    out = np.array(nli, dtype=np.float32, copy=True)
+    with torch.no_grad():
+        cols = [list(labels).index(n) for n in heads.labels]
+        blended = heads.blended(torch.from_numpy(nli[:, cols].astype(np.float32)), torch.from_numpy(poly_logits)).numpy()
+    out[:, cols] = blended
+    return out
+
+
+def train_heads(
+    feat: Features,
+    y: np.ndarray,
+    labels: Sequence[str],
+    specialists: Sequence[str],
+    cfg: TrainConfig,
+    *,
+    train_idx: Sequence[int],
+    val_idx: Sequence[int],
+    progress: bool = True,
+) -> TrainResult:
+    labels = list(labels)
+    specialists = list(specialists)
+    for name in specialists:
+        if name not in labels:
+            raise DataError(f"specialist {name!r} is not a label")
+    cols = np.array([labels.index(n) for n in specialists], dtype=np.int64)
+    train_idx = np.asarray(train_idx, dtype=np.int64)
+    val_idx = np.asarray(val_idx, dtype=np.int64)
+    if len(train_idx) == 0 or len(val_idx) == 0:
+        raise DataError(f"need non-empty train and validation splits (got {len(train_idx)} / {len(val_idx)})")
+    for name, c in zip(specialists, cols):
+        if y[train_idx, c].sum() == 0:
+            raise DataError(f"label {name!r} has no positive example in the training split; add examples or mark it specialist: false")
+
+    torch.manual_seed(cfg.seed)
+    heads = PolyHeads(specialists, torch.from_numpy(feat.label_embs), cfg.num_codes, cfg.proj_dim)
+    opt = torch.optim.AdamW(heads.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps_per_epoch = math.ceil(len(train_idx) / cfg.batch_size)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(
+        opt, T_max=max(1, cfg.epochs * steps_per_epoch), eta_min=cfg.min_lr_ratio * cfg.lr
+    )
+    gen = torch.Generator().manual_seed(cfg.seed)
+    nli_t = torch.from_numpy(feat.nli[:, cols].astype(np.float32))
+    y_t = torch.from_numpy(y[:, cols].astype(np.float32))
+
+    best_f1, best_state, best_epoch, bad = -1.0, None, 0, 0
+    history: list[dict] = []
+    bar = tqdm(total=cfg.epochs * steps_per_epoch, desc="train heads", unit="step", disable=not progress, file=sys.stderr)
+    epoch = 0
+    for epoch in range(1, cfg.epochs + 1):
+        heads.train()
+        perm = train_idx[torch.randperm(len(train_idx), generator=gen).numpy()]
+        running = 0.0
+        for s in range(0, len(perm), cfg.batch_size):
+            b = perm[s : s + cfg.batch_size]
+            h, m = _batch(feat, b)
+            logits = heads(h, m)
+            loss = hybrid_loss(logits, nli_t[b], y_t[b], heads.alpha_raw, cfg)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(heads.parameters(), cfg.grad_clip)
+            opt.step()
+            sched.step()
+            running += float(loss.detach()) * len(b)
+            bar.update(1)
+        val_poly = poly_logits_for(heads, feat, val_idx, cfg.eval_batch_size)
+        val_scores = hybrid_scores(heads, feat.nli[val_idx], val_poly, labels)
+        f1 = macro_f1(val_scores, y[val_idx], 0.5)
+        history.append({"epoch": epoch, "train_loss": running / len(perm), "val_macro_f1_at_0.5": f1, "alphas": heads.alphas()})
+        bar.set_postfix(epoch=epoch, loss=f"{running / len(perm):.4f}", val_f1=f"{f1:.4f}")
+        if f1 > best_f1:
+            best_f1, best_epoch, bad = f1, epoch, 0
+            best_state = copy.deepcopy(heads.state_dict())
+        else:
+            bad += 1
+            if bad >= cfg.patience:
+                break
+    bar.close()
+    assert best_state is not None
+    heads.load_state_dict(best_state)
+    heads.eval()
+
+    val_poly = poly_logits_for(heads, feat, val_idx, cfg.eval_batch_size)
+    val_nli = feat.nli[val_idx]
+    val_hybrid = hybrid_scores(heads, val_nli, val_poly, labels)
+    rows, tuned = evaluation_rows(
+        EvalInputs(labels=labels, y=y[val_idx], nli=val_nli, hybrid=val_hybrid), cv_folds=cfg.cv_folds, seed=cfg.split_seed
+    )
+    return TrainResult(
+        heads=heads,
+        table_rows=rows,
+        thresholds=tuned,
+        history=history,
+        best_epoch=best_epoch,
+        best_val_macro_f1=best_f1,
+        epochs_run=epoch,
+        train_idx=train_idx.tolist(),
+        val_idx=val_idx.tolist(),
+        val_scores={"nli": val_nli, "poly_logits": val_poly, "hybrid": val_hybrid},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line: python -m model_export train --bundle DIR --data FILE --labels CONFIG
+
+
+def evaluation_table(result: TrainResult, config, *, data_name: str, data_sha256: str, n: int, cfg: TrainConfig, manifest) -> dict:
+    labels = config.names
+    table = {
+        "title": "PolyEncoder heads: evaluation on the validation split",
+        "labels": labels,
+        "split": {
+            "description": f"random.seed({cfg.split_seed}); random.shuffle(list(range(N))); first {cfg.train_fraction:.0%} train, rest validation.",
+            "seed": cfg.split_seed,
+            "train": len(result.train_idx),
+            "val": len(result.val_idx),
+        },
+        "rows": result.table_rows,
+        "alphas": dict(zip(result.heads.labels, (round(a, 6) for a in result.heads.alphas()))),
+        "training": {
+            "epochs_run": result.epochs_run,
+            "best_epoch": result.best_epoch,
+            "best_val_macro_f1_at_0.5": round(result.best_val_macro_f1, 6),
+            "specialists": list(result.heads.labels),
+        },
+        "config": asdict(cfg),
+        "data": {"file": data_name, "sha256": data_sha256, "examples": n},
+        "backbone": {
+            "source_model": manifest.provenance.source_model,
+            "fp32_sha256": manifest.files[manifest.variants["fp32"].backbone].sha256,
+            "demo": manifest.demo,
+        },
+        "history": result.history,
+        "notes": [],
+    }
+    if manifest.demo:
+        table["notes"].append(
+            "The backbone has random weights (demo bundle): its NLI scores carry no meaning, so the heads carry the labels."
+        )
+    return table
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train the PolyEncoder heads over a bundle's frozen backbone and write them (and the evaluation table) into it",
+        description="Train PolyEncoder heads with the original v2 recipe over the bundle's fp32 ONNX backbone, "
+        "tune thresholds on the validation split, write heads.onnx, evaluation.json/.md and the manifest entries.",
+    )
+    p.add_argument("--bundle", required=True, type=Path, help="bundle folder (manifest.json + fp32 backbone + tokenizer)")
+    p.add_argument("--data", required=True, type=Path, help="JSON list of {text, labels} or CSV (text column + 0/1 label columns or a labels column)")
+    p.add_argument("--labels", required=True, type=Path, help="label config JSON (names, descriptions, specialist flags; see configs/seed-labels.json)")
+    p.add_argument("--text-column", default=None, help="CSV: name of the text column (default: text)")
+    p.add_argument("--labels-column", default=None, help="CSV: name of a delimited labels column (default: 0/1 columns, else 'labels')")
+    p.add_argument("--cache-dir", default=None, help="feature cache folder (default: $XDG_CACHE_HOME/model-export/features); '' disables it")
+    p.add_argument("--save-checkpoint", type=Path, default=None, help="also save the heads in the original multihead_v2.pt format")
+    p.add_argument("--batch-size-backbone", type=int, default=32, help="batch size of the feature extraction")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    d = TrainConfig()
+    for name, typ in (
+        ("epochs", int), ("batch_size", int), ("lr", float), ("weight_decay", float), ("patience", int),
+        ("seed", int), ("split_seed", int), ("train_fraction", float), ("cv_folds", int),
+        ("num_codes", int), ("proj_dim", int), ("kl_weight", float),
+    ):
+        p.add_argument("--" + name.replace("_", "-"), type=typ, default=getattr(d, name), help=f"default {getattr(d, name)}")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import logging
+
+    from .bundle import Manifest
+    from .bundle_heads import install_heads
+    from .checkpoint import build_checkpoint, file_sha256
+    from .data import load_dataset, load_label_config, split_indices
+    from .evaluate import render_markdown
+    from .features import load_or_compute_features
+
+    log = logging.getLogger("model_export.train")
+    cfg = TrainConfig(
+        **{k: getattr(args, k) for k in (
+            "epochs", "batch_size", "lr", "weight_decay", "patience", "seed", "split_seed", "train_fraction",
+            "cv_folds", "num_codes", "proj_dim", "kl_weight",
+        )}
+    )
+    manifest = Manifest.load(args.bundle)
+    config = load_label_config(args.labels)
+    if not config.specialists:
+        raise DataError(f"{args.labels}: no label is marked specialist: nothing to train")
+    data = load_dataset(args.data, config.names, text_column=args.text_column, labels_column=args.labels_column)
+    train_idx, val_idx = split_indices(len(data), cfg.train_fraction, cfg.split_seed)
+    log.info("%d examples: %d train, %d validation; %d labels, %d specialists", len(data), len(train_idx), len(val_idx), len(config.labels), len(config.specialists))
+
+    bf, cached = load_or_compute_features(
+        args.bundle, data.texts, config.hypotheses, config.descriptions,
+        cache_dir=args.cache_dir, batch_size=args.batch_size_backbone, progress=not args.no_progress, manifest=manifest,
+    )
+    cols = [config.names.index(n) for n in config.specialists]
+    feat = Features(nli=bf.nli, hidden=bf.hidden, mask=bf.mask, label_embs=bf.label_embs[cols])
+    result = train_heads(
+        feat, data.y, config.names, config.specialists, cfg, train_idx=train_idx, val_idx=val_idx, progress=not args.no_progress
+    )
+    table = evaluation_table(
+        result, config, data_name=Path(args.data).name, data_sha256=file_sha256(args.data), n=len(data), cfg=cfg, manifest=manifest
+    )
+    probe = np.asarray(val_idx[:16])
+    parity = [(bf.hidden[probe], bf.mask[probe])]
+    source = {
+        "kind": "trained",
+        "recipe": "HybridNLI-PolyEncoder v2 (shared/design/seed-model.md)",
+        "data": table["data"],
+        "label_config": Path(args.labels).name,
+        "seed": cfg.seed,
+    }
+    install_heads(
+        args.bundle, result.heads, config, result.thresholds, source=source, checkpoint=None, evaluation=table, parity_cases=parity
+    )
+    if args.save_checkpoint:
+        args.save_checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        ck = build_checkpoint(
+            result.heads, config, result.thresholds, manifest.provenance.source_model,
+            best_macro_f1=result.best_val_macro_f1, val_tuned_macro_f1=result.table_rows[2]["macro_f1"],
+        )
+        torch.save(ck, args.save_checkpoint)
+        log.info("checkpoint (multihead_v2 format) saved to %s", args.save_checkpoint)
+    print(render_markdown(table))
+    print(f"heads written to {Path(args.bundle) / 'heads.onnx'}; manifest, evaluation.json and evaluation.md updated")
+    return 0

@@ -1,0 +1,71 @@
+"""Metrics, threshold tuning and the evaluation table."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from model_export.evaluate import (
+    THRESHOLD_GRID, EvalInputs, cv_threshold_predictions, evaluation_rows, metrics, render_markdown,
+    tune_thresholds, write_evaluation,
+)
+
+
+def test_metrics_by_hand():
+    y = np.array([[1, 0], [1, 1], [0, 0], [0, 1]])
+    pred = np.array([[1, 0], [0, 1], [1, 0], [0, 1]])
+    m = metrics(pred, y, ["a", "b"])
+    # a: tp1 fp1 fn1 -> P .5 R .5 F1 .5 ; b: tp2 fp0 fn0 -> 1, 1, 1
+    assert m["per_label_f1"] == {"a": 0.5, "b": 1.0}
+    assert m["macro_f1"] == 0.75
+    assert m["macro_precision"] == 0.75 and m["macro_recall"] == 0.75
+    assert m["hamming_accuracy"] == 6 / 8
+    assert m["exact_match"] == 2 / 4
+
+
+def test_metrics_zero_division_is_zero():
+    m = metrics(np.zeros((3, 1)), np.zeros((3, 1)), ["a"])
+    assert m["macro_f1"] == 0.0 and m["hamming_accuracy"] == 1.0
+
+
+def test_grid_and_tuning():
+    assert THRESHOLD_GRID[0] == 0.01 and THRESHOLD_GRID[-1] == 0.98 and len(THRESHOLD_GRID) == 98
+    scores = np.array([[0.05], [0.10], [0.30], [0.35]])
+    y = np.array([[0], [0], [1], [1]])
+    t = tune_thresholds(scores, y)
+    assert t[0] == 0.11  # lowest grid value that separates 0.10 from 0.30
+    # Low scores everywhere: a tuned threshold can go far below 0.5 (like the original's Health 0.03).
+    t = tune_thresholds(np.array([[0.02], [0.04], [0.01]]), np.array([[0], [1], [0]]))
+    assert t[0] == 0.03
+
+
+def test_cv_thresholds_are_honest():
+    # Pure noise scores: val-tuned F1 is optimistic, CV F1 must not beat it.
+    g = np.random.default_rng(0)
+    scores = g.random((200, 3))
+    y = (g.random((200, 3)) < 0.5).astype(int)
+    tuned = tune_thresholds(scores, y)
+    pred, per_fold = cv_threshold_predictions(scores, y, k=5, seed=42)
+    assert per_fold.shape == (5, 3)
+    f_tuned = metrics(scores >= tuned, y, "abc")["macro_f1"]
+    f_cv = metrics(pred, y, "abc")["macro_f1"]
+    assert f_cv <= f_tuned
+
+
+def test_table_rows_and_files(tmp_path):
+    g = np.random.default_rng(1)
+    y = (g.random((50, 2)) < 0.5).astype(int)
+    nli = g.random((50, 2))
+    hybrid = np.clip(y * 0.6 + g.random((50, 2)) * 0.5, 0, 1)
+    rows, tuned = evaluation_rows(EvalInputs(labels=["A", "B"], y=y, nli=nli, hybrid=hybrid))
+    assert [r["system"] for r in rows] == ["NLI baseline (t=0.5)", "Hybrid (t=0.5)", "Hybrid (val-tuned)", "Hybrid (CV thresholds)"]
+    for r in rows:
+        assert set(r) >= {"macro_f1", "hamming_accuracy", "exact_match", "macro_precision", "macro_recall", "per_label_f1", "thresholds"}
+    assert rows[2]["macro_f1"] >= rows[1]["macro_f1"]
+    table = {"title": "t", "labels": ["A", "B"], "rows": rows, "split": {"train": 0, "val": 50, "description": "x"}}
+    j, m = write_evaluation(table, tmp_path)
+    assert json.loads(j.read_text())["rows"][0]["system"] == "NLI baseline (t=0.5)"
+    md = m.read_text()
+    assert "| System | Macro F1 | Hamming acc | Exact match | Macro P | Macro R | A | B |" in md
+    assert md == render_markdown(table)
