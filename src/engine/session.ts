@@ -1,4 +1,4 @@
-// The one module that imports onnxruntime-web: runtime setup, backend choice and session creation.
+// The one module that imports onnxruntime-web: runtime setup, sessions and runs.
 import * as ort from 'onnxruntime-web/webgpu';
 // NOTE: point ORT at its own .wasm/.mjs, emitted same-origin by Vite. This keeps
 // transformers.js from pointing it at a CDN, and makes WASM threads start from
@@ -7,16 +7,88 @@ import * as ort from 'onnxruntime-web/webgpu';
 // https://onnxruntime.ai/docs/tutorials/web/env-flags-and-session-options.html#wasmpaths
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-
-export type { InferenceSession } from 'onnxruntime-web/webgpu';
+import type { Backend } from './manifest';
 
 /** The version of ONNX Runtime Web bundled with the app. */
 export const ortVersion: string = ort.env.versions.web ?? 'unknown';
 
-/** Configures ORT once: same-origin assets, threads when cross-origin isolated. */
-export function configureRuntime(): void {
-  ort.env.wasm.wasmPaths = { wasm: ortWasmUrl, mjs: ortMjsUrl };
+/** Configures ORT once. `appAssets: false` (Node tests) lets ORT find its files inside the package. */
+export function configureRuntime({ appAssets = true, threads }: { appAssets?: boolean; threads?: number } = {}): number {
+  if (appAssets) ort.env.wasm.wasmPaths = { wasm: ortWasmUrl, mjs: ortMjsUrl };
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const cores = (globalThis.navigator?.hardwareConcurrency ?? 1) | 0;
-  ort.env.wasm.numThreads = isolated ? Math.max(1, Math.min(4, cores)) : 1;
+  ort.env.wasm.numThreads = threads ?? (isolated ? Math.max(1, Math.min(4, cores)) : 1);
+  ort.env.logLevel = 'error';
+  return ort.env.wasm.numThreads;
+}
+
+/** A plain tensor crossing the session boundary, so no other module needs ORT's types. */
+export interface HostTensor<T extends BigInt64Array | Float32Array = BigInt64Array | Float32Array> {
+  data: T;
+  dims: readonly number[];
+}
+
+/** One ONNX graph loaded on one backend. */
+export interface ModelSession {
+  readonly backend: Backend;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Runs the graph and returns the requested outputs as float32 host tensors. */
+  run(feeds: Record<string, HostTensor>, outputs: readonly string[]): Promise<Record<string, HostTensor<Float32Array>>>;
+  release(): Promise<void>;
+}
+
+/**
+ * Creates a session on exactly one execution provider: listing ['webgpu', 'wasm']
+ * would let ORT fall back silently, and we must know (and say) what really runs.
+ */
+export async function createSession(
+  model: Uint8Array,
+  backend: Backend,
+  externalData: ReadonlyArray<{ path: string; data: Uint8Array }> = [],
+): Promise<ModelSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: [backend],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    ...(externalData.length ? { externalData: externalData.map((e) => ({ path: e.path, data: e.data })) } : {}),
+  };
+  const session = await ort.InferenceSession.create(model, options);
+  return {
+    backend,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds, outputs) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) {
+        ortFeeds[name] = new ort.Tensor(t.data instanceof BigInt64Array ? 'int64' : 'float32', t.data, t.dims);
+      }
+      const result = await session.run(ortFeeds, outputs as string[]);
+      const out: Record<string, HostTensor<Float32Array>> = {};
+      for (const name of outputs) {
+        const tensor = result[name];
+        if (!tensor) throw new Error(`the graph returned no '${name}' output`);
+        const data = tensor.location === 'cpu' ? tensor.data : await tensor.getData(true);
+        if (!(data instanceof Float32Array)) throw new Error(`output '${name}' is ${tensor.type}, expected float32`);
+        out[name] = { data, dims: tensor.dims };
+        tensor.dispose();
+      }
+      return out;
+    },
+    release: () => session.release(),
+  };
+}
+
+/** Asks the browser for a WebGPU adapter and whether it supports shader-f16. */
+export async function probeWebGpu(): Promise<{ available: false; reason: string } | { available: true; shaderF16: boolean; adapter: string }> {
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: GPU }) | undefined)?.gpu;
+  if (!gpu) return { available: false, reason: 'this browser has no WebGPU' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { available: false, reason: 'no WebGPU adapter' };
+    const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+    return { available: true, shaderF16: adapter.features.has('shader-f16'), adapter: name };
+  } catch (error) {
+    return { available: false, reason: `the WebGPU adapter request failed (${String(error)})` };
+  }
 }

@@ -1,0 +1,109 @@
+// Chooses the execution backend and the backbone variant for this browser and bundle.
+import type { Backend, Dtype, Manifest } from './manifest';
+
+/** What the worker found out about WebGPU before choosing. */
+export type GpuProbe = { available: false; reason: string } | { available: true; shaderF16: boolean };
+
+/** The user's wish: from the URL (?backend=&dtype=) or the settings. */
+export interface BackendRequest {
+  backend: Backend | 'auto';
+  dtype: Dtype | 'auto';
+}
+
+export interface BackendChoice {
+  backend: Backend;
+  dtype: Dtype;
+  /** Why, in words the UI can show as is. */
+  reason: string;
+}
+
+/**
+ * Variants in order of preference per situation. q8 (dynamic int8) has no proper
+ * WebGPU kernels, and fp16 / q4f16 need shader-f16 (see product.md).
+ */
+export const PREFERENCE = {
+  webgpuF16: ['q4f16', 'fp16', 'q4', 'fp32'],
+  webgpu: ['q4', 'fp32'],
+  wasm: ['q8', 'fp32', 'q4'],
+} as const satisfies Record<string, readonly Dtype[]>;
+
+/** Thrown when the request cannot be met with this bundle and browser. */
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+function usable(m: Manifest, backend: Backend, dtype: Dtype, gpu: GpuProbe): string | null {
+  const v = m.variants[dtype];
+  if (!v) return `the bundle has no ${dtype} variant (it has ${Object.keys(m.variants).join(', ')})`;
+  if (backend === 'webgpu') {
+    if (!gpu.available) return gpu.reason;
+    if (v.requires_shader_f16 && !gpu.shaderF16) return `${dtype} needs the WebGPU feature shader-f16, which this GPU lacks`;
+    if (!v.intended_backends.includes('webgpu')) return `${dtype} has no proper WebGPU kernels`;
+  }
+  return null;
+}
+
+function firstUsable(m: Manifest, backend: Backend, order: readonly Dtype[], gpu: GpuProbe): Dtype | null {
+  return order.find((d) => usable(m, backend, d, gpu) === null) ?? null;
+}
+
+/** Picks backend and variant: a forced choice is honoured or refused with a reason, never silently changed. */
+export function chooseBackend(m: Manifest, gpu: GpuProbe, req: BackendRequest): BackendChoice {
+  const orderFor = (backend: Backend): readonly Dtype[] => {
+    switch (backend) {
+      case 'webgpu':
+        return gpu.available && gpu.shaderF16 ? PREFERENCE.webgpuF16 : PREFERENCE.webgpu;
+      case 'wasm':
+        return PREFERENCE.wasm;
+      default: {
+        const never: never = backend;
+        throw new Error(`unknown backend ${String(never)}`);
+      }
+    }
+  };
+  const pick = (backend: Backend, why: string): BackendChoice => {
+    if (req.dtype !== 'auto') {
+      const problem = usable(m, backend, req.dtype, gpu);
+      if (problem) throw new BackendError(`Cannot run ${req.dtype} on ${backend}: ${problem}.`);
+      return { backend, dtype: req.dtype, reason: `${why}; ${req.dtype} as requested` };
+    }
+    const dtype = firstUsable(m, backend, orderFor(backend), gpu);
+    if (!dtype) throw new BackendError(`No variant of this bundle runs on ${backend}.`);
+    return { backend, dtype, reason: why };
+  };
+
+  switch (req.backend) {
+    case 'webgpu':
+      if (!gpu.available) throw new BackendError(`WebGPU was requested, but ${gpu.reason}. Use the WASM backend instead.`);
+      return pick('webgpu', 'WebGPU as requested');
+    case 'wasm':
+      return pick('wasm', 'WASM as requested');
+    case 'auto': {
+      if (!gpu.available) return pick('wasm', `${gpu.reason}: using WASM`);
+      const ok = req.dtype === 'auto' ? firstUsable(m, 'webgpu', orderFor('webgpu'), gpu) : usable(m, 'webgpu', req.dtype, gpu) ? null : req.dtype;
+      if (ok) return pick('webgpu', `WebGPU adapter found${gpu.shaderF16 ? ' with shader-f16' : ' (no shader-f16)'}`);
+      return pick('wasm', 'no variant of this bundle suits this GPU: using WASM');
+    }
+    default: {
+      const never: never = req.backend;
+      throw new Error(`unknown backend ${String(never)}`);
+    }
+  }
+}
+
+/** Reads ?backend= and ?dtype= from a query string; unknown values are reported, not ignored. */
+export function parseBackendRequest(search: string): BackendRequest & { problems: string[] } {
+  const params = new URLSearchParams(search);
+  const problems: string[] = [];
+  const backend = params.get('backend') ?? 'auto';
+  const dtype = params.get('dtype') ?? 'auto';
+  const okBackend = backend === 'auto' || backend === 'webgpu' || backend === 'wasm';
+  const okDtype = dtype === 'auto' || (['fp32', 'fp16', 'q4f16', 'q4', 'q8'] as string[]).includes(dtype);
+  if (!okBackend) problems.push(`Unknown backend '${backend}' in the URL (use webgpu or wasm).`);
+  if (!okDtype) problems.push(`Unknown dtype '${dtype}' in the URL (use fp32, fp16, q4f16, q4 or q8).`);
+  return {
+    backend: okBackend ? (backend as BackendRequest['backend']) : 'auto',
+    dtype: okDtype ? (dtype as BackendRequest['dtype']) : 'auto',
+    problems,
+  };
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { padBatch, planBatches } from './batching';
+
+describe('planBatches', () => {
+  it('sorts by length and respects both limits', () => {
+    const lengths = [5, 50, 7, 48, 6, 49];
+    const batches = planBatches(lengths, { maxBatch: 2, maxTokens: 1000 });
+    expect(batches).toEqual([[1, 5], [3, 2], [4, 0]]);
+    const byTokens = planBatches(lengths, { maxBatch: 10, maxTokens: 100 });
+    for (const b of byTokens) expect(Math.max(...b.map((i) => lengths[i]!)) * b.length).toBeLessThanOrEqual(100);
+    expect(byTokens.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+  it('still runs a sequence longer than the token budget, alone', () => {
+    expect(planBatches([300, 2], { maxBatch: 8, maxTokens: 100 })).toEqual([[0], [1]]);
+  });
+});
+
+describe('padBatch', () => {
+  it('right-pads ids with the pad id and masks the padding', () => {
+    const { ids, mask, dims } = padBatch([[1, 7, 2], [1, 2]], 0);
+    expect(dims).toEqual([2, 3]);
+    expect(Array.from(ids, Number)).toEqual([1, 7, 2, 1, 2, 0]);
+    expect(Array.from(mask, Number)).toEqual([1, 1, 1, 1, 1, 0]);
+  });
+});
