@@ -1,5 +1,5 @@
 // Chooses the execution backend and the backbone variant for this browser and bundle.
-import type { Backend, Dtype, Manifest } from './manifest';
+import { BACKENDS, type Backend, DTYPES, type Dtype, type Manifest } from './manifest';
 
 /** What the worker found out about WebGPU before choosing. */
 export type GpuProbe = { available: false; reason: string } | { available: true; shaderF16: boolean };
@@ -97,10 +97,10 @@ export function parseBackendRequest(search: string): BackendRequest & { problems
   const problems: string[] = [];
   const backend = params.get('backend') ?? 'auto';
   const dtype = params.get('dtype') ?? 'auto';
-  const okBackend = backend === 'auto' || backend === 'webgpu' || backend === 'wasm';
-  const okDtype = dtype === 'auto' || (['fp32', 'fp16', 'q4f16', 'q4', 'q8'] as string[]).includes(dtype);
-  if (!okBackend) problems.push(`Unknown backend '${backend}' in the URL (use webgpu or wasm).`);
-  if (!okDtype) problems.push(`Unknown dtype '${dtype}' in the URL (use fp32, fp16, q4f16, q4 or q8).`);
+  const okBackend = backend === 'auto' || (BACKENDS as readonly string[]).includes(backend);
+  const okDtype = dtype === 'auto' || (DTYPES as readonly string[]).includes(dtype);
+  if (!okBackend) problems.push(`Unknown backend '${backend}' in the URL (use ${BACKENDS.join(' or ')}).`);
+  if (!okDtype) problems.push(`Unknown dtype '${dtype}' in the URL (use ${DTYPES.join(', ')}).`);
   return {
     backend: okBackend ? (backend as BackendRequest['backend']) : 'auto',
     dtype: okDtype ? (dtype as BackendRequest['dtype']) : 'auto',

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { BackendError, chooseBackend, parseBackendRequest } from './backend';
+import type { Dtype, Manifest, Variant } from './manifest';
+
+const variant = (dtype: Dtype): Variant => ({
+  backbone: `onnx/backbone.${dtype}.onnx`,
+  external_data: [],
+  weights: dtype === 'fp32' ? 'fp32' : dtype === 'fp16' ? 'fp16' : dtype === 'q8' ? 'int8' : 'int4',
+  activations: dtype === 'fp16' || dtype === 'q4f16' ? 'fp16' : 'fp32',
+  requires_shader_f16: dtype === 'fp16' || dtype === 'q4f16',
+  intended_backends: dtype === 'q8' ? ['wasm'] : ['webgpu', 'wasm'],
+  method: 'test',
+  max_abs_error: { logits: 0, entailment: 0, last_hidden_state: 0 },
+});
+
+function manifest(dtypes: Dtype[]): Manifest {
+  return { variants: Object.fromEntries(dtypes.map((d) => [d, variant(d)])) } as unknown as Manifest;
+}
+
+const all = manifest(['fp32', 'fp16', 'q4f16', 'q4', 'q8']);
+const noGpu = { available: false as const, reason: 'no WebGPU adapter' };
+const gpu = { available: true as const, shaderF16: false };
+const gpuF16 = { available: true as const, shaderF16: true };
+const auto = { backend: 'auto', dtype: 'auto' } as const;
+
+describe('chooseBackend', () => {
+  it('prefers q4f16 on a GPU with shader-f16, q4 without, q8 on WASM', () => {
+    expect(chooseBackend(all, gpuF16, auto)).toMatchObject({ backend: 'webgpu', dtype: 'q4f16' });
+    expect(chooseBackend(all, gpu, auto)).toMatchObject({ backend: 'webgpu', dtype: 'q4' });
+    expect(chooseBackend(all, noGpu, auto)).toMatchObject({ backend: 'wasm', dtype: 'q8', reason: 'no WebGPU adapter: using WASM' });
+  });
+  it('never puts q8 on WebGPU nor an f16 variant on a GPU without shader-f16', () => {
+    expect(chooseBackend(manifest(['q8']), gpu, auto)).toMatchObject({ backend: 'wasm', dtype: 'q8' });
+    expect(() => chooseBackend(all, gpu, { backend: 'webgpu', dtype: 'fp16' })).toThrow(/shader-f16/);
+    expect(() => chooseBackend(all, gpuF16, { backend: 'webgpu', dtype: 'q8' })).toThrow(BackendError);
+  });
+  it('honours a forced backend and dtype, or refuses with the reason', () => {
+    expect(chooseBackend(all, gpu, { backend: 'wasm', dtype: 'fp32' })).toMatchObject({ backend: 'wasm', dtype: 'fp32' });
+    expect(chooseBackend(all, gpu, { backend: 'auto', dtype: 'fp32' })).toMatchObject({ backend: 'webgpu', dtype: 'fp32' });
+    expect(() => chooseBackend(all, noGpu, { backend: 'webgpu', dtype: 'auto' })).toThrow(/no WebGPU adapter/);
+    expect(() => chooseBackend(manifest(['fp32']), noGpu, { backend: 'wasm', dtype: 'q8' })).toThrow(/no q8 variant/);
+  });
+});
+
+describe('parseBackendRequest', () => {
+  it('reads known values and reports unknown ones', () => {
+    expect(parseBackendRequest('?backend=wasm&dtype=fp32')).toEqual({ backend: 'wasm', dtype: 'fp32', problems: [] });
+    const bad = parseBackendRequest('?backend=cuda&dtype=int3');
+    expect(bad).toMatchObject({ backend: 'auto', dtype: 'auto' });
+    expect(bad.problems).toHaveLength(2);
+  });
+});

@@ -1,0 +1,133 @@
+// Parity of the TypeScript engine (transformers.js + onnxruntime-web, WASM in Node) with PyTorch's golden outputs.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFiles, loadManifest } from './bundle';
+import { Engine, type LabelSpec, type TextResult } from './engine';
+import { DEMO_BUNDLE, fsSource, GOLDEN_DIR, readJson } from './fsSource.testutil';
+import type { Dtype, Manifest } from './manifest';
+import { configureRuntime, createSession } from './session';
+import { createTokenizer, pairIds, textIds, type TextTokenizer } from './tokenize';
+
+interface GoldenPair {
+  input_ids: number[];
+  logits: number[];
+  entailment: number;
+}
+interface Golden {
+  bundle_id: string;
+  max_length_pair: number;
+  max_length_text: number;
+  special_tokens: { cls: number; sep: number; pad: number };
+  hypotheses: Array<{ label: string; hypothesis: string }>;
+  hidden_size: number;
+  texts: Array<{
+    name: string;
+    text: string;
+    text_ids: number[];
+    pairs: GoldenPair[];
+    hidden: { length: number; mean: number[]; sum: number; first: number[]; last: number[] };
+  }>;
+}
+
+const bundleDir = process.env.PARITY_BUNDLE ?? DEMO_BUNDLE;
+const golden = readJson<Golden>(process.env.PARITY_GOLDEN ?? join(GOLDEN_DIR, 'demo-fixture.golden.json'));
+const source = fsSource(bundleDir);
+let manifest: Manifest;
+let tokenizer: TextTokenizer;
+
+beforeAll(async () => {
+  configureRuntime({ appAssets: false, threads: 1 });
+  manifest = await loadManifest(source);
+  const files = await loadFiles(manifest, source, ['tokenizer.json', 'tokenizer_config.json'], () => {});
+  const json = (p: string) => JSON.parse(new TextDecoder().decode(files.get(p)!.bytes)) as object;
+  tokenizer = createTokenizer(json('tokenizer.json'), json('tokenizer_config.json'), golden.special_tokens);
+});
+
+describe('tokenisation matches the Python tokenizer', () => {
+  it('covers the edge cases it should', () => {
+    expect(golden.texts.length).toBeGreaterThanOrEqual(50);
+    expect(golden.texts.some((t) => t.text.trim() === '')).toBe(true);
+    expect(golden.texts.some((t) => t.pairs[0]!.input_ids.length === golden.max_length_pair)).toBe(true);
+  });
+  it('gives identical ids for every golden text, alone and paired with every hypothesis', () => {
+    const mismatches: string[] = [];
+    const hyps = golden.hypotheses.map((h) => tokenizer.encode(h.hypothesis));
+    for (const t of golden.texts) {
+      const ids = tokenizer.encode(t.text);
+      const alone = textIds(ids, golden.max_length_text, tokenizer.specials).ids;
+      if (JSON.stringify(alone) !== JSON.stringify(t.text_ids)) mismatches.push(`${t.name} (text alone)`);
+      t.pairs.forEach((p, j) => {
+        const pair = pairIds(ids, hyps[j]!, golden.max_length_pair, tokenizer.specials).ids;
+        if (JSON.stringify(pair) !== JSON.stringify(p.input_ids)) mismatches.push(`${t.name} x ${golden.hypotheses[j]!.label}`);
+      });
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe('fp32 backbone hidden states match PyTorch', () => {
+  it('reproduces the mean-pooled fingerprint of the text-only pass', async () => {
+    const files = await loadFiles(manifest, source, [manifest.variants.fp32!.backbone], () => {});
+    const session = await createSession(files.get(manifest.variants.fp32!.backbone)!.bytes, 'wasm');
+    let worst = 0;
+    for (const t of golden.texts.slice(0, 20)) {
+      const T = t.text_ids.length;
+      const dims = [1, T];
+      const out = await session.run(
+        { input_ids: { data: BigInt64Array.from(t.text_ids, BigInt), dims }, attention_mask: { data: new BigInt64Array(T).fill(1n), dims } },
+        ['last_hidden_state'],
+      );
+      const h = out.last_hidden_state!.data;
+      const H = golden.hidden_size;
+      for (let d = 0; d < H; d++) {
+        let sum = 0;
+        for (let p = 0; p < T; p++) sum += h[p * H + d]!;
+        worst = Math.max(worst, Math.abs(sum / T - t.hidden.mean[d]!));
+      }
+      t.hidden.first.forEach((v, d) => (worst = Math.max(worst, Math.abs(h[d]! - v))));
+    }
+    await session.release();
+    expect(worst).toBeLessThan(1e-4);
+  });
+});
+
+/** Runs the engine over every golden text with the golden hypotheses as NLI-only labels. */
+async function nliScores(dtype: Dtype): Promise<number[][]> {
+  const engine = await Engine.load(source, { request: { backend: 'wasm', dtype }, gpu: { available: false, reason: 'Node' } });
+  expect(engine.info).toMatchObject({ backend: 'wasm', dtype });
+  const labels: LabelSpec[] = golden.hypotheses.map((h) => ({ name: h.label, hypothesis: h.hypothesis, threshold: 0.5, head: false }));
+  const rows: TextResult[] = [];
+  await engine.classify(golden.texts.map((t) => t.text), labels, (r) => rows.push(...r), () => false, 16);
+  await engine.dispose();
+  expect(rows.map((r) => r.index)).toEqual(golden.texts.map((_, i) => i));
+  return rows.map((r) => r.scores.map((s) => s.nli));
+}
+
+describe.each(['fp32', 'fp16', 'q4f16', 'q4', 'q8'] as const)('NLI scores of the %s variant', (dtype) => {
+  let scores: number[][];
+  beforeAll(async () => {
+    scores = await nliScores(dtype);
+  }, 120_000);
+
+  it('stay within the error recorded in the manifest (1e-4 for fp32)', () => {
+    const allowed = dtype === 'fp32' ? 1e-4 : manifest.variants[dtype]!.max_abs_error.entailment;
+    let worst = 0;
+    golden.texts.forEach((t, i) => t.pairs.forEach((p, j) => (worst = Math.max(worst, Math.abs(scores[i]![j]! - p.entailment)))));
+    console.info(`${dtype}: max |entailment - PyTorch| = ${worst.toExponential(2)} (allowed ${allowed.toExponential(2)})`);
+    expect(worst).toBeLessThanOrEqual(allowed);
+  });
+
+  if (dtype === 'fp32') {
+    it('decide every pair exactly as PyTorch does at 0.5', () => {
+      const flips: string[] = [];
+      golden.texts.forEach((t, i) =>
+        t.pairs.forEach((p, j) => {
+          if (scores[i]![j]! >= 0.5 !== p.entailment >= 0.5) flips.push(`${t.name} x ${golden.hypotheses[j]!.label}`);
+        }),
+      );
+      expect(flips).toEqual([]);
+    });
+  }
+});
+
+afterAll(() => {});
