@@ -1,0 +1,48 @@
+// Tests for the evaluation rows and tuning (reference numbers from model-export's evaluate.py).
+import { describe, expect, it } from 'vitest';
+import { evaluationRows, SYSTEMS, tuneOnData } from './evaluation';
+
+const data = {
+  labels: ['A', 'B'],
+  nli: [
+    [0.9, 0.4, 0.6, 0.2, 0.55, 0.1],
+    [0.3, 0.8, 0.45, 0.7, 0.2, 0.65],
+  ],
+  blended: [
+    [0.8, 0.3, 0.7, 0.1, 0.35, 0.2],
+    [0.2, 0.6, 0.5, 0.75, 0.1, 0.3],
+  ],
+  gold: [
+    [1, 0, 1, 0, 1, 0],
+    [0, 1, 1, 1, 0, 0],
+  ],
+};
+
+describe('evaluationRows', () => {
+  it('scores the NLI baseline at 0.5 and the hybrid at the given thresholds', () => {
+    const [nli, hybrid] = evaluationRows(data, [0.3, 0.55]);
+    expect(nli!.system).toBe(SYSTEMS.nli);
+    expect(nli!.thresholds).toEqual([0.5, 0.5]);
+    // A at 0.5 on NLI: predicted [1,0,1,0,1,0] = gold: F1 1. B: predicted [0,1,0,1,0,1]: tp 2 fp 1 fn 1: F1 2/3.
+    expect(nli!.metrics.perLabel.map((m) => m.f1)).toEqual([1, 2 / 3]);
+    // B is wrong on rows 2 and 5 only.
+    expect(nli!.metrics.exactMatch).toBeCloseTo(4 / 6, 12);
+    // Hybrid A at 0.3: [1,1,1,0,1,0]: tp 3 fp 1: F1 6/7. B at 0.55: [0,1,0,1,0,0]: tp 2 fn 1: F1 0.8.
+    expect(hybrid!.metrics.perLabel.map((m) => m.f1)).toEqual([6 / 7, 0.8]);
+    expect(hybrid!.metrics.hammingAccuracy).toBeCloseTo(10 / 12, 12);
+  });
+});
+
+describe('tuneOnData', () => {
+  it('tunes each label to its best grid threshold and cross-validates', () => {
+    const t = tuneOnData(data, 3, 42);
+    // A: blended positives 0.8, 0.7, 0.35; negatives at most 0.3: any t in (0.3, 0.35] gives F1 1, lowest grid value 0.31.
+    // B: positives 0.6, 0.5, 0.75, negatives at most 0.3: lowest perfect grid value 0.31.
+    expect(t.thresholds).toEqual([0.31, 0.31]);
+    expect(t.inSample.metrics.macroF1).toBe(1);
+    expect(t.perFold).toHaveLength(3);
+    expect(t.crossValidated.metrics.rows).toBe(6);
+    expect(t.crossValidated.metrics.macroF1).toBeLessThanOrEqual(1);
+    expect(t.crossValidated.thresholds).toHaveLength(2);
+  });
+});
