@@ -205,7 +205,8 @@ export async function parseCsv(input: string | File, options: ParseOptions = {})
         reject(new CsvError(`The file could not be read (${error.message}). Check that it is a text CSV and try again.`));
       },
     };
-    if (typeof input === 'string') Papa.parse<string[]>(input, config);
+    // The typings have no overload for a string with chunk callbacks; papaparse itself accepts it.
+    if (typeof input === 'string') Papa.parse<string[]>(input, { ...config, worker: false, download: false } as unknown as Papa.ParseConfig<string[]> & { worker: false });
     else Papa.parse<string[], File>(input, config);
   });
 }
