@@ -16,7 +16,7 @@ from .heads import HEADS_INPUTS, HEADS_OUTPUT, PolyHeads, export_heads_onnx
 
 log = logging.getLogger(__name__)
 
-HEADS_FILE = "heads.onnx"
+HEADS_FILE = "onnx/heads.onnx"
 EVALUATION_STEM = "evaluation"
 
 

@@ -17,6 +17,7 @@ label_proj.{0,2}.{weight,bias}, log_temp.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -186,7 +187,8 @@ def export_heads_onnx(
     graph = _HeadsGraph(heads).eval()
     h = torch.zeros(2, 5, heads.hidden_dim, dtype=torch.float32)
     m = torch.ones(2, 5, dtype=torch.int64)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # dynamo=False is deliberate (see product.md)
         torch.onnx.export(
             graph,
             (h, m),

@@ -301,7 +301,7 @@ def run(args) -> int:
     import logging
 
     from .bundle import Manifest
-    from .bundle_heads import install_heads
+    from .bundle_heads import HEADS_FILE, install_heads
     from .checkpoint import build_checkpoint, file_sha256
     from .data import load_dataset, load_label_config, split_indices
     from .evaluate import render_markdown
@@ -355,5 +355,5 @@ def run(args) -> int:
         torch.save(ck, args.save_checkpoint)
         log.info("checkpoint (multihead_v2 format) saved to %s", args.save_checkpoint)
     print(render_markdown(table))
-    print(f"heads written to {Path(args.bundle) / 'heads.onnx'}; manifest, evaluation.json and evaluation.md updated")
+    print(f"heads written to {Path(args.bundle) / HEADS_FILE}; manifest, evaluation.json and evaluation.md updated")
     return 0

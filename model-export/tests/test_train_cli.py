@@ -1,0 +1,152 @@
+"""`train` end to end on a tiny real bundle: features from its fp32 ONNX graph (cached), the recipe,
+heads + evaluation written into the bundle, determinism, and the checkpoint round trip."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from model_export.__main__ import main
+from model_export.bundle import Manifest, validate_bundle
+from model_export.checkpoint import load_checkpoint_dict
+from model_export.data import load_label_config
+from model_export.features import OnnxBackbone, _encode, load_or_compute_features
+from model_export.heads_testing import build_tiny_bundle
+
+WORDS = {
+    "Tech": ["software", "chips", "robots", "computer", "internet", "phone"],
+    "Money": ["bank", "stock", "shares", "profit", "investors", "interest"],
+    "Nature": ["forest", "river", "wildlife", "ocean", "species", "carbon"],
+}
+FILLER = ["the", "report", "said", "today", "new", "city", "people", "week", "after", "many"]
+CONFIG = {
+    "hypothesis_template": "This text is about {}.",
+    "labels": [
+        {"name": "Tech", "description": "technology", "specialist": True},
+        {"name": "Money", "description": "finance", "specialist": True},
+        {"name": "Nature", "description": "nature", "specialist": False},
+    ],
+}
+
+
+def make_data(n: int = 150, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        labels = [lab for lab in WORDS if rng.random() < 0.5] or [rng.choice(list(WORDS))]
+        words = [rng.choice(FILLER) for _ in range(rng.randint(3, 8))]
+        for lab in labels:
+            words.insert(rng.randint(0, len(words)), rng.choice(WORDS[lab]))
+        rows.append({"text": " ".join(words).capitalize() + ".", "labels": labels})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("train")
+    rows = make_data()
+    data = root / "data.json"
+    data.write_text(json.dumps(rows))
+    labels = root / "labels.json"
+    labels.write_text(json.dumps(CONFIG))
+    corpus = [r["text"] for r in rows] + [w for ws in WORDS.values() for w in ws]
+    template = build_tiny_bundle(root / "template", corpus, hidden_size=32, seed=0)
+    return root, template, data, labels
+
+
+def _train(setup, name, *extra):
+    root, template, data, labels = setup
+    bundle = shutil.copytree(template, root / name)
+    argv = ["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cache-dir", str(root / "cache"),
+            "--epochs", "8", "--lr", "3e-3", "--no-progress", *extra]
+    assert main(argv) == 0
+    return bundle
+
+
+def test_train_writes_heads_evaluation_and_manifest(setup, capsys):
+    bundle = _train(setup, "a", "--save-checkpoint", str(setup[0] / "a.pt"))
+    out = capsys.readouterr().out
+    assert "| NLI baseline (t=0.5) |" in out and "| Hybrid (CV thresholds) |" in out
+
+    m = validate_bundle(bundle)  # sizes + sha256 of every file, no unlisted files
+    assert [lab.name for lab in m.labels] == ["Tech", "Money", "Nature"]
+    assert [lab.hypothesis for lab in m.labels] == ["This text is about technology.", "This text is about finance.", "This text is about nature."]
+    assert [lab.head for lab in m.labels] == [True, True, False]
+    assert m.labels[2].alpha is None and all(0 < lab.alpha < 1 for lab in m.labels[:2])
+    assert m.heads["labels"] == ["Tech", "Money"] and m.heads["hidden_size"] == 32
+    assert m.heads["max_abs_error"]["poly_logits"] <= 1e-5
+    assert m.heads["source"]["kind"] == "trained" and m.heads["source"]["data"]["examples"] == 150
+    assert {"onnx/heads.onnx", "evaluation.json", "evaluation.md"} <= set(m.files)
+
+    table = json.loads((bundle / "evaluation.json").read_text())
+    assert m.evaluation["json"] == "evaluation.json" and m.evaluation["markdown"] == "evaluation.md"
+    assert m.evaluation["rows"] == table["rows"]
+    rows = {r["system"]: r for r in table["rows"]}
+    assert table["split"]["train"] == 120 and table["split"]["val"] == 30
+    tuned = rows["Hybrid (val-tuned)"]["thresholds"]
+    assert [lab.threshold for lab in m.labels] == [tuned["Tech"], tuned["Money"], tuned["Nature"]]
+    # The random backbone's NLI is noise; the heads read the keywords from the token states.
+    assert rows["Hybrid (t=0.5)"]["per_label_f1"]["Tech"] > rows["NLI baseline (t=0.5)"]["per_label_f1"]["Tech"]
+    assert rows["Hybrid (t=0.5)"]["macro_f1"] > rows["NLI baseline (t=0.5)"]["macro_f1"]
+    # Nature has no head: its hybrid score is its NLI score.
+    assert rows["Hybrid (t=0.5)"]["per_label_f1"]["Nature"] == rows["NLI baseline (t=0.5)"]["per_label_f1"]["Nature"]
+    assert "| System | Macro F1 | Hamming acc | Exact match | Macro P | Macro R | Tech | Money | Nature |" in (bundle / "evaluation.md").read_text()
+
+    # Re-training over the same inputs reuses the cached features and gives identical bytes.
+    again = _train(setup, "b", "--save-checkpoint", str(setup[0] / "b.pt"))
+    for rel in ("onnx/heads.onnx", "evaluation.json", "evaluation.md", "manifest.json"):
+        assert (bundle / rel).read_bytes() == (again / rel).read_bytes(), rel
+
+    # The saved multihead_v2-format checkpoint converts back to the same heads.
+    ck = load_checkpoint_dict(setup[0] / "a.pt")
+    assert ck["specialist_labels"] == ["Tech", "Money"] and ck["hidden_dim"] == 32
+    conv = shutil.copytree(setup[1], setup[0] / "conv")
+    assert main(["convert-checkpoint", "--bundle", str(conv), "--checkpoint", str(setup[0] / "a.pt"), "--hypothesis-template", "This text is about {}."]) == 0
+    mc = validate_bundle(conv)
+    assert [(lab.name, lab.hypothesis, lab.alpha, lab.threshold) for lab in mc.labels] == [
+        (lab.name, lab.hypothesis, lab.alpha, lab.threshold) for lab in m.labels
+    ]
+    assert (conv / "onnx/heads.onnx").read_bytes() == (bundle / "onnx/heads.onnx").read_bytes()
+
+
+def test_features_match_the_backbone_and_keep_the_hypothesis(setup):
+    root, template, _, _ = setup
+    cfg = load_label_config(setup[3])
+    long_text = " ".join(["software"] * 300)
+    texts = ["Robots at the bank.", long_text]
+    feat, cached = load_or_compute_features(template, texts, cfg.hypotheses, cfg.descriptions, cache_dir="", progress=False)
+    assert cached is False
+    bb = OnnxBackbone(template)
+    # Pair ids: the text is cut, the hypothesis stays whole, at max_length_pair (128).
+    ids = _encode(bb.tokenizer, [long_text], [cfg.hypotheses[0]], 128)[0]
+    hyp_ids = bb.tokenizer(cfg.hypotheses[0], add_special_tokens=False)["input_ids"]
+    assert len(ids) == 128 and ids[-len(hyp_ids) - 1 : -1] == hyp_ids and ids[-1] == bb.manifest.tokenizer.sep_token_id
+    logits, _ = bb.run(np.array([ids]), np.ones((1, len(ids)), dtype=np.int64))
+    assert abs(float(bb.entailment(logits)[0]) - float(feat.nli[1, 0])) < 1e-5
+    # Text-only pass: truncated to max_length_text (64), padded positions zero with mask 0.
+    assert feat.hidden.shape == (2, 64, 32) and feat.mask[1].sum() == 64 and feat.mask[0].sum() < 64
+    t = int(feat.mask[0].sum())
+    single = _encode(bb.tokenizer, ["Robots at the bank."], None, 64)[0]
+    _, h = bb.run(np.array([single]), np.ones((1, len(single)), dtype=np.int64))
+    np.testing.assert_allclose(feat.hidden[0, :t], h[0], atol=1e-5)
+    assert np.all(feat.hidden[0, t:] == 0)
+    # Label embeddings: masked mean over the description's own tokens.
+    d = _encode(bb.tokenizer, [cfg.descriptions[2]], None, 64)[0]
+    _, hd = bb.run(np.array([d]), np.ones((1, len(d)), dtype=np.int64))
+    np.testing.assert_allclose(feat.label_embs[2], hd[0].mean(axis=0), atol=1e-5)
+
+
+def test_train_rejects_bad_data_with_a_clear_message(setup, tmp_path, capsys):
+    root, template, _, labels = setup
+    bundle = shutil.copytree(template, tmp_path / "bundle")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"text": "chips", "labels": ["Tech", "Sports"]}]))
+    assert main(["train", "--bundle", str(bundle), "--data", str(bad), "--labels", str(labels), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown label 'Sports'" in err and "Traceback" not in err
+    assert Manifest.load(bundle).heads is None
