@@ -1,0 +1,297 @@
+"""The model bundle contract: manifest dataclasses, JSON Schema validation, file hashing."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from model_export.errors import ManifestError, UnsupportedFormatError
+
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
+
+VARIANT_NAMES = ("fp32", "fp16", "q4f16", "q4", "q8")
+
+
+@dataclass
+class BackboneInfo:
+    """Facts about the backbone graph that the app must not guess."""
+
+    model_type: str
+    hidden_size: int
+    num_layers: int
+    num_attention_heads: int
+    vocab_size: int
+    num_nli_labels: int
+    nli_labels: list[str]
+    entailment_id: int
+    not_entailment_id: int
+    max_length_pair: int
+    max_length_text: int
+    uses_token_type_ids: bool
+    inputs: list[str]
+    outputs: list[str] = field(default_factory=lambda: ["logits", "last_hidden_state"])
+
+
+@dataclass
+class TokenizerInfo:
+    """Tokenizer files plus the special ids, so the app can pad and check without parsing them."""
+
+    files: list[str]
+    tokenizer_class: str
+    cls_token_id: int
+    sep_token_id: int
+    pad_token_id: int
+    unk_token_id: int
+    truncation: str = "only_first"
+
+
+@dataclass
+class FileEntry:
+    bytes: int
+    sha256: str
+
+
+@dataclass
+class MaxAbsError:
+    """Max abs error of one variant vs PyTorch, measured at export."""
+
+    logits: float
+    entailment: float
+    last_hidden_state: float
+
+
+@dataclass
+class Variant:
+    backbone: str
+    external_data: list[str]
+    weights: str
+    activations: str
+    requires_shader_f16: bool
+    intended_backends: list[str]
+    method: str
+    max_abs_error: MaxAbsError
+
+
+@dataclass
+class Label:
+    name: str
+    description: str
+    hypothesis: str
+    head: bool = False
+    alpha: float | None = None
+    threshold: float = 0.5
+
+
+@dataclass
+class Validation:
+    pair_batch: list[int]
+    text_batch: list[int]
+    runtime: str
+    notes: str
+
+
+@dataclass
+class Provenance:
+    source_model: str
+    checkpoint: str | None
+    exporter_version: str
+    created_with: dict[str, str]
+    seed: int | None
+    opset: int
+    validation: Validation
+
+
+@dataclass
+class Manifest:
+    """Python mirror of manifest.schema.json (field order = JSON key order on save)."""
+
+    id: str
+    name: str
+    demo: bool
+    backbone: BackboneInfo
+    tokenizer: TokenizerInfo
+    files: dict[str, FileEntry]
+    variants: dict[str, Variant]
+    labels: list[Label]
+    hypothesis_template: str
+    provenance: Provenance
+    # Filled by the heads exporter; kept as plain JSON objects so that this module does
+    # not constrain a format that another component owns (the schema still checks it).
+    heads: dict[str, Any] | None = None
+    evaluation: dict[str, Any] | None = None
+    format: int = FORMAT_VERSION
+
+    # ---- conversion -------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        # Put `format` first: a reader checks it before anything else.
+        ordered = {"format": d.pop("format")}
+        for key in ("id", "name", "demo", "backbone", "tokenizer", "files", "variants", "labels",
+                    "hypothesis_template", "heads", "evaluation", "provenance"):
+            ordered[key] = d.pop(key)
+        assert not d, f"unordered manifest fields: {sorted(d)}"
+        return ordered
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Manifest":
+        """Build from parsed JSON; checks the format version first, then the schema."""
+        validate_manifest_dict(data)
+        prov = dict(data["provenance"])
+        prov["validation"] = Validation(**prov["validation"])
+        return cls(
+            format=data["format"],
+            id=data["id"],
+            name=data["name"],
+            demo=data["demo"],
+            backbone=BackboneInfo(**data["backbone"]),
+            tokenizer=TokenizerInfo(**data["tokenizer"]),
+            files={k: FileEntry(**v) for k, v in data["files"].items()},
+            variants={
+                k: Variant(**{**v, "max_abs_error": MaxAbsError(**v["max_abs_error"])})
+                for k, v in data["variants"].items()
+            },
+            labels=[Label(**label) for label in data["labels"]],
+            hypothesis_template=data["hypothesis_template"],
+            heads=data["heads"],
+            evaluation=data["evaluation"],
+            provenance=Provenance(**prov),
+        )
+
+    def to_json(self) -> str:
+        # Stable key order, UTF-8, trailing newline: identical inputs give identical bytes.
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def validate(self) -> None:
+        validate_manifest_dict(json.loads(self.to_json()))
+
+    def save(self, folder: Path | str) -> Path:
+        self.validate()
+        path = Path(folder) / MANIFEST_NAME
+        path.write_text(self.to_json(), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, folder_or_file: Path | str) -> "Manifest":
+        path = Path(folder_or_file)
+        if path.is_dir():
+            path = path / MANIFEST_NAME
+        if not path.is_file():
+            raise ManifestError(f"no {MANIFEST_NAME} at {path}")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ManifestError(f"{path} is not valid JSON: {exc}") from exc
+        return cls.from_dict(data)
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def check_format(data: Any) -> None:
+    """Reject unknown versions before schema validation, so the message names the real problem."""
+    if not isinstance(data, dict):
+        raise ManifestError("manifest must be a JSON object")
+    fmt = data.get("format")
+    if fmt is None:
+        raise UnsupportedFormatError("manifest has no 'format' field; this is not a model bundle manifest")
+    if fmt != FORMAT_VERSION or isinstance(fmt, bool):
+        raise UnsupportedFormatError(
+            f"manifest format {fmt!r} is not supported: this exporter reads and writes format {FORMAT_VERSION} only"
+        )
+
+
+def validate_manifest_dict(data: Any) -> None:
+    """Format check, JSON Schema check, then the cross-field rules a schema cannot express."""
+    check_format(data)
+    validator = jsonschema.Draft202012Validator(load_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"  at /{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:10]]
+        raise ManifestError("manifest does not match manifest.schema.json:\n" + "\n".join(lines))
+
+    bb = data["backbone"]
+    n = bb["num_nli_labels"]
+    if len(bb["nli_labels"]) != n:
+        raise ManifestError(f"backbone.nli_labels has {len(bb['nli_labels'])} names for num_nli_labels={n}")
+    if not (0 <= bb["entailment_id"] < n and 0 <= bb["not_entailment_id"] < n):
+        raise ManifestError("backbone entailment_id / not_entailment_id out of range of num_nli_labels")
+    if bb["entailment_id"] == bb["not_entailment_id"]:
+        raise ManifestError("backbone entailment_id and not_entailment_id must differ")
+    if bb["uses_token_type_ids"] != ("token_type_ids" in bb["inputs"]):
+        raise ManifestError("backbone.inputs must contain token_type_ids exactly when uses_token_type_ids is true")
+    if bb["inputs"][:2] != ["input_ids", "attention_mask"]:
+        raise ManifestError("backbone.inputs must start with input_ids, attention_mask")
+
+    names = [label["name"] for label in data["labels"]]
+    if len(set(names)) != len(names):
+        raise ManifestError(f"label names must be unique, got {names}")
+    for label in data["labels"]:
+        if label["head"] != (label["alpha"] is not None):
+            raise ManifestError(f"label {label['name']!r}: alpha must be a number exactly when head is true")
+
+    files = data["files"]
+    referenced = list(data["tokenizer"]["files"])
+    for name, variant in data["variants"].items():
+        referenced += [variant["backbone"], *variant["external_data"]]
+    if data["heads"] is not None:
+        referenced.append(data["heads"]["file"])
+    missing = [p for p in referenced if p not in files]
+    if missing:
+        raise ManifestError(f"files referenced by the manifest but not listed in 'files': {missing}")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def describe_files(folder: Path | str) -> dict[str, FileEntry]:
+    """Size and hash of every file under `folder` except manifest.json, keyed by '/' path, sorted."""
+    folder = Path(folder)
+    entries: dict[str, FileEntry] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if rel == MANIFEST_NAME:
+            continue
+        entries[rel] = FileEntry(bytes=path.stat().st_size, sha256=sha256_file(path))
+    return entries
+
+
+def validate_bundle(folder: Path | str) -> Manifest:
+    """Load and validate a bundle folder: manifest, and size + sha256 of every listed file.
+
+    Also rejects files present on disk but not listed, because the app caches exactly the
+    listed files and anything else is a sign of a stale or hand-edited bundle.
+    """
+    folder = Path(folder)
+    manifest = Manifest.load(folder)
+    on_disk = describe_files(folder)
+    problems: list[str] = []
+    for rel, entry in manifest.files.items():
+        actual = on_disk.get(rel)
+        if actual is None:
+            problems.append(f"missing file {rel}")
+        elif actual.bytes != entry.bytes:
+            problems.append(f"{rel}: size {actual.bytes} != manifest {entry.bytes}")
+        elif actual.sha256 != entry.sha256:
+            problems.append(f"{rel}: sha256 differs from manifest")
+    for rel in on_disk:
+        if rel not in manifest.files:
+            problems.append(f"file {rel} is not listed in manifest 'files'")
+    if problems:
+        raise ManifestError(f"bundle {folder} is inconsistent:\n  " + "\n  ".join(problems))
+    return manifest

@@ -1,0 +1,475 @@
+"""The `export` command: a DeBERTa-v2/v3 NLI model (HF id, local folder or random init) -> model bundle."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model_export import __version__
+from model_export.bundle import (
+    MANIFEST_NAME,
+    BackboneInfo,
+    Label,
+    Manifest,
+    MaxAbsError,
+    Provenance,
+    TokenizerInfo,
+    Validation,
+    Variant,
+    describe_files,
+    validate_bundle,
+)
+from model_export.errors import ExportError
+from model_export.quantize import VARIANT_SPECS, make_variants
+from model_export.seed_labels import SEED_LABELS, USER_HYPOTHESIS_TEMPLATE, seed_hypothesis
+from model_export import validation as val
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_MODEL_TYPES = ("deberta-v2",)  # DeBERTa-v3 checkpoints also declare model_type deberta-v2
+REAL_MODEL_ID = "MoritzLaurer/deberta-v3-large-zeroshot-v2.0"
+DEFAULT_OPSET = 17
+FP32_ENTAILMENT_TOLERANCE = 1e-4
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_BUNDLE = REPO_ROOT / "public" / "models" / "demo-fixture"
+
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+TOKENIZER_SOURCE_FILES = ("tokenizer.json", "spm.model")
+
+# The real DeBERTa-v3 shapes (microsoft/deberta-v3-{xsmall,base,large} config.json).
+RANDOM_INIT_SHAPES: dict[str, dict[str, int]] = {
+    "xsmall": {"hidden_size": 384, "num_hidden_layers": 12, "num_attention_heads": 6},
+    "base": {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12},
+    "large": {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16},
+}
+DEBERTA_V3_COMMON: dict[str, Any] = {
+    "model_type": "deberta-v2",
+    "vocab_size": 128100,
+    "max_position_embeddings": 512,
+    "relative_attention": True,
+    "position_buckets": 256,
+    "norm_rel_ebd": "layer_norm",
+    "share_att_key": True,
+    "pos_att_type": ["p2c", "c2p"],
+    "position_biased_input": False,
+    "max_relative_positions": -1,
+    "type_vocab_size": 0,
+    "layer_norm_eps": 1e-7,
+    "hidden_act": "gelu",
+    "hidden_dropout_prob": 0.1,
+    "attention_probs_dropout_prob": 0.1,
+    "initializer_range": 0.02,
+    "pad_token_id": 0,
+    "id2label": {0: "entailment", 1: "not_entailment"},
+    "label2id": {"entailment": 0, "not_entailment": 1},
+}
+
+_NLI_NAMES = {"entailment", "not_entailment", "contradiction", "neutral"}
+
+
+@dataclass
+class NliLabels:
+    names: list[str]  # lower-case, in logit order
+    entailment_id: int
+    not_entailment_id: int
+
+
+def _norm_label(name: str) -> str:
+    return re.sub(r"[\s-]+", "_", str(name).strip().lower())
+
+
+def resolve_nli_labels(config: Any) -> NliLabels:
+    """Read entailment / not-entailment ids from config.id2label (and label2id).
+
+    2-way: {entailment, not_entailment}; 3-way: {entailment, neutral, contradiction}, where
+    the score contrasts entailment with contradiction (as the HF zero-shot pipeline does).
+    """
+    id2label = dict(getattr(config, "id2label", None) or {})
+    if not id2label and getattr(config, "label2id", None):
+        id2label = {v: k for k, v in config.label2id.items()}
+    id2label = {int(k): v for k, v in id2label.items()}
+    n = len(id2label)
+    if n not in (2, 3) or sorted(id2label) != list(range(n)):
+        raise ExportError(
+            f"not a 2- or 3-way NLI model: config.id2label is {id2label or None} "
+            f"(need 2 labels entailment/not_entailment or 3 labels entailment/neutral/contradiction)"
+        )
+    names = [_norm_label(id2label[i]) for i in range(n)]
+    unknown = [x for x in names if x not in _NLI_NAMES]
+    if unknown or len(set(names)) != n:
+        raise ExportError(
+            f"not an NLI model: config.id2label is {id2label}; expected names among "
+            f"{sorted(_NLI_NAMES)} (case-insensitive)"
+        )
+    if "entailment" not in names:
+        raise ExportError(f"NLI config has no 'entailment' label: {id2label}")
+    if n == 2:
+        other = [x for x in names if x != "entailment"][0]
+        if other not in ("not_entailment", "contradiction"):
+            raise ExportError(f"2-way NLI config must pair entailment with not_entailment, got {id2label}")
+        contrast = other
+    else:
+        if set(names) != {"entailment", "neutral", "contradiction"}:
+            raise ExportError(f"3-way NLI config must have entailment, neutral, contradiction, got {id2label}")
+        contrast = "contradiction"
+    return NliLabels(names, names.index("entailment"), names.index(contrast))
+
+
+def check_model_type(config: Any) -> None:
+    model_type = getattr(config, "model_type", None)
+    if model_type not in SUPPORTED_MODEL_TYPES:
+        raise ExportError(
+            f"unsupported model_type {model_type!r}: this exporter handles DeBERTa-v2/v3 NLI models "
+            f"(model_type {' or '.join(SUPPORTED_MODEL_TYPES)})"
+        )
+
+
+def _looks_local(source: str) -> bool:
+    return source.startswith(("/", "./", "../", "~")) or Path(source).expanduser().exists()
+
+
+def check_local_folder(folder: Path) -> None:
+    """Fail early, naming the missing file, instead of deep inside transformers."""
+    if not folder.exists():
+        raise ExportError(f"model folder not found: {folder}")
+    if not folder.is_dir():
+        raise ExportError(f"model source must be a folder, got file {folder}")
+    if not (folder / "config.json").is_file():
+        raise ExportError(f"missing file config.json in model folder {folder}")
+    if not any((folder / name).is_file() for name in WEIGHT_FILES):
+        raise ExportError(f"missing weights in model folder {folder}: expected one of {', '.join(WEIGHT_FILES)}")
+    if not any((folder / name).is_file() for name in TOKENIZER_SOURCE_FILES):
+        raise ExportError(
+            f"missing tokenizer in model folder {folder}: expected one of {', '.join(TOKENIZER_SOURCE_FILES)}"
+        )
+
+
+def load_source(source: str) -> tuple[Any, Any]:
+    """(model, tokenizer) from a local folder or a Hugging Face model id."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+    import torch
+
+    local = _looks_local(source)
+    where = str(Path(source).expanduser()) if local else source
+    if local:
+        check_local_folder(Path(where))
+    try:
+        config = AutoConfig.from_pretrained(where)
+    except (OSError, ValueError) as exc:
+        hint = "" if local else " (a Hub id needs network access to huggingface.co)"
+        raise ExportError(f"could not load the model config from {source!r}{hint}: {exc}") from exc
+    check_model_type(config)
+    resolve_nli_labels(config)
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(where, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(where)
+    except (OSError, ValueError) as exc:
+        raise ExportError(f"could not load model or tokenizer from {source!r}: {exc}") from exc
+    model.eval()
+    return model, tokenizer
+
+
+def random_init_model(size: str, seed: int, vocab_size: int | None = None) -> Any:
+    """A DeBERTa-v3 NLI model with the real xsmall/base/large shapes and seeded random weights."""
+    import torch
+    from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
+
+    if size not in RANDOM_INIT_SHAPES:
+        raise ExportError(f"unknown --random-init size {size!r}; choose from {list(RANDOM_INIT_SHAPES)}")
+    shape = RANDOM_INIT_SHAPES[size]
+    kwargs = {k: v for k, v in DEBERTA_V3_COMMON.items() if k != "model_type"}
+    kwargs.update(shape, intermediate_size=4 * shape["hidden_size"])
+    if vocab_size is not None:
+        kwargs["vocab_size"] = vocab_size
+    config = DebertaV2Config(**kwargs)
+    torch.manual_seed(seed)
+    model = DebertaV2ForSequenceClassification(config)
+    model.eval()
+    return model
+
+
+class _Backbone:
+    """Builds the torch.nn.Module that the ONNX graph is traced from (lazy torch import)."""
+
+    @staticmethod
+    def wrap(model: Any, uses_token_type_ids: bool):
+        import torch
+
+        class Backbone(torch.nn.Module):
+            # One graph for both passes: NLI pairs read `logits`, the text-only pass for the
+            # heads reads `last_hidden_state` (the encoder output, = hidden_states[-1]).
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask, token_type_ids=None):
+                out = self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                 token_type_ids=token_type_ids, output_hidden_states=True, return_dict=True)
+                return out.logits, out.hidden_states[-1]
+
+        return Backbone(model).eval()
+
+
+def export_fp32_onnx(model: Any, path: Path, uses_token_type_ids: bool, opset: int) -> list[str]:
+    """TorchScript export (dynamo=False: the dynamo exporter is reported to fail on DeBERTa)."""
+    import torch
+    import warnings
+
+    wrapper = _Backbone.wrap(model, uses_token_type_ids)
+    # A padded example so tracing sees a real mask; shapes stay dynamic via dynamic_axes.
+    input_ids = torch.tensor([[1, 10, 11, 12, 13, 2, 14, 15, 2], [1, 16, 17, 2, 18, 2, 0, 0, 0]], dtype=torch.long)
+    input_ids = torch.clamp(input_ids, max=model.config.vocab_size - 1)
+    mask = (torch.arange(9)[None, :] < torch.tensor([[9], [6]])).long()
+    names = ["input_ids", "attention_mask"]
+    args: tuple = (input_ids, mask)
+    dynamic_axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
+                    "logits": {0: "batch"}, "last_hidden_state": {0: "batch", 1: "sequence"}}
+    if uses_token_type_ids:
+        names.append("token_type_ids")
+        args = (input_ids, mask, torch.zeros_like(input_ids))
+        dynamic_axes["token_type_ids"] = {0: "batch", 1: "sequence"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about python ints; validation checks the result
+        with torch.no_grad():
+            torch.onnx.export(
+                wrapper, args, str(path), dynamo=False, opset_version=opset,
+                input_names=names, output_names=["logits", "last_hidden_state"],
+                dynamic_axes=dynamic_axes, do_constant_folding=True,
+            )
+    return names
+
+
+@dataclass
+class ExportOptions:
+    out: Path
+    source_model: str
+    bundle_id: str | None = None
+    name: str | None = None
+    demo: bool = False
+    variants: list[str] = field(default_factory=lambda: list(VARIANT_SPECS))
+    max_length_pair: int = 512
+    max_length_text: int = 128
+    opset: int = DEFAULT_OPSET
+    seed: int | None = None
+    checkpoint: str | None = None
+    # 0 = ONNX Runtime/torch defaults; 1 = bit-for-bit repeatable numbers (fixture).
+    threads: int = 0
+    labels: list[Label] | None = None
+    hypothesis_template: str = USER_HYPOTHESIS_TEMPLATE
+    # Inputs the errors are measured on; the fixture passes its golden inputs here so that
+    # golden tests and recorded errors refer to the same numbers.
+    validation_pairs: list[tuple[str, str]] | None = None
+    validation_texts: list[str] | None = None
+
+
+def seed_labels() -> list[Label]:
+    return [Label(name=n, description=d, hypothesis=seed_hypothesis(d), head=False, alpha=None, threshold=0.5)
+            for n, d in SEED_LABELS]
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-.")
+    return slug or "bundle"
+
+
+def _prepare_out_dir(out: Path) -> None:
+    """Refuse to clobber a folder that is not a bundle; otherwise empty it for a clean rewrite."""
+    if out.exists():
+        if not out.is_dir():
+            raise ExportError(f"--out {out} exists and is not a folder")
+        entries = list(out.iterdir())
+        if entries and not (out / MANIFEST_NAME).is_file():
+            raise ExportError(f"--out {out} is not empty and holds no {MANIFEST_NAME}; refusing to overwrite it")
+        for entry in entries:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _tool_versions() -> dict[str, str]:
+    import onnx
+    import onnxruntime
+    import torch
+    import transformers
+
+    return {"torch": torch.__version__, "transformers": transformers.__version__,
+            "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__}
+
+
+def _set_threads(threads: int) -> None:
+    import torch
+
+    if threads > 0:
+        torch.set_num_threads(threads)
+
+
+def export_bundle(model: Any, tokenizer: Any, options: ExportOptions) -> Manifest:
+    """Export an in-memory HF model + tokenizer as a bundle folder; validate every variant.
+
+    Raises ExportError when the fp32 graph misses the 1e-4 entailment tolerance or any
+    variant produces non-finite numbers.
+    """
+    from model_export.tokenizer import save_tokenizer_files
+
+    config = model.config
+    check_model_type(config)
+    nli = resolve_nli_labels(config)
+    uses_tti = int(getattr(config, "type_vocab_size", 0) or 0) > 0
+    _set_threads(options.threads)
+    out = Path(options.out)
+    _prepare_out_dir(out)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32_tmp = Path(tmp) / "model.onnx"
+        log.info("exporting fp32 ONNX graph (opset %d)", options.opset)
+        inputs = export_fp32_onnx(model, fp32_tmp, uses_tti, options.opset)
+        log.info("making variants %s", options.variants)
+        written = make_variants(fp32_tmp, out, options.variants)
+    tok_files = save_tokenizer_files(tokenizer, out, options.max_length_pair)
+
+    # ---- validation against PyTorch --------------------------------------------------
+    pairs = options.validation_pairs or [(t, h) for t in val.DEFAULT_TEXTS for h in val.DEFAULT_HYPOTHESES]
+    texts = options.validation_texts or val.DEFAULT_TEXTS
+    pair_ids = val.encode_pairs(tokenizer, pairs, options.max_length_pair).ids
+    text_ids = val.encode_texts(tokenizer, texts, options.max_length_text).ids
+    pad = tokenizer.pad_token_id
+    torch_run = val.torch_runner(model, uses_tti)
+    ref_pairs = val.run_batched(torch_run, pair_ids, pad)
+    ref_texts = val.run_batched(torch_run, text_ids, pad)
+
+    variants: dict[str, Variant] = {}
+    for name, paths in written.items():
+        session = val.ort_session(paths[0], options.threads)
+        run = val.ort_runner(session)
+        errors = val.compare(ref_pairs, val.run_batched(run, pair_ids, pad), ref_texts,
+                             val.run_batched(run, text_ids, pad), nli.entailment_id, nli.not_entailment_id)
+        del session
+        log.info("%s: max abs error logits %.3g, entailment %.3g, last_hidden_state %.3g",
+                 name, errors.logits, errors.entailment, errors.last_hidden_state)
+        if not errors.finite:
+            raise ExportError(f"variant {name} produced NaN/inf outputs (fp16 overflow?); bundle in {out} is invalid")
+        if name == "fp32" and not errors.entailment <= FP32_ENTAILMENT_TOLERANCE:
+            raise ExportError(
+                f"fp32 ONNX graph misses PyTorch by {errors.entailment:.3g} on entailment scores "
+                f"(tolerance {FP32_ENTAILMENT_TOLERANCE}); the export is wrong, bundle in {out} is invalid"
+            )
+        spec = VARIANT_SPECS[name]
+        variants[name] = Variant(
+            backbone=paths[0].relative_to(out).as_posix(),
+            external_data=[p.relative_to(out).as_posix() for p in paths[1:]],
+            weights=spec.weights, activations=spec.activations, requires_shader_f16=spec.requires_shader_f16,
+            intended_backends=list(spec.intended_backends), method=spec.method,
+            max_abs_error=MaxAbsError(logits=_r(errors.logits), entailment=_r(errors.entailment),
+                                      last_hidden_state=_r(errors.last_hidden_state)),
+        )
+
+    bundle_id = options.bundle_id or _slug(out.name)
+    manifest = Manifest(
+        id=bundle_id,
+        name=options.name or bundle_id,
+        demo=options.demo,
+        backbone=BackboneInfo(
+            model_type=config.model_type, hidden_size=int(config.hidden_size),
+            num_layers=int(config.num_hidden_layers), num_attention_heads=int(config.num_attention_heads),
+            vocab_size=int(config.vocab_size), num_nli_labels=len(nli.names), nli_labels=nli.names,
+            entailment_id=nli.entailment_id, not_entailment_id=nli.not_entailment_id,
+            max_length_pair=options.max_length_pair, max_length_text=options.max_length_text,
+            uses_token_type_ids=uses_tti, inputs=inputs,
+        ),
+        tokenizer=TokenizerInfo(
+            files=tok_files, tokenizer_class=type(tokenizer).__name__.removesuffix("Fast"),
+            cls_token_id=int(tokenizer.cls_token_id), sep_token_id=int(tokenizer.sep_token_id),
+            pad_token_id=int(tokenizer.pad_token_id), unk_token_id=int(tokenizer.unk_token_id),
+        ),
+        files=describe_files(out),
+        variants=variants,
+        labels=options.labels if options.labels is not None else seed_labels(),
+        hypothesis_template=options.hypothesis_template,
+        provenance=Provenance(
+            source_model=options.source_model, checkpoint=options.checkpoint, exporter_version=__version__,
+            created_with=_tool_versions(), seed=options.seed, opset=options.opset,
+            validation=Validation(
+                pair_batch=[len(pair_ids), max(map(len, pair_ids))],
+                text_batch=[len(text_ids), max(map(len, text_ids))],
+                runtime="onnxruntime CPUExecutionProvider",
+                notes=(f"PyTorch fp32 vs ONNX Runtime on {len(pair_ids)} (text, hypothesis) pairs and "
+                       f"{len(text_ids)} texts, batched {val.BATCH_SIZE} at a time in input order and right-padded; "
+                       "last_hidden_state compared on non-padded positions only"),
+            ),
+        ),
+    )
+    manifest.save(out)
+    return validate_bundle(out)
+
+
+def _r(x: float) -> float:
+    """Errors with 3 significant digits: enough to compare, and stable text."""
+    return float(f"{x:.3g}")
+
+
+# ---- CLI ---------------------------------------------------------------------------------
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "export",
+        help="export a DeBERTa-v2/v3 NLI model (Hub id or folder) or a random-init benchmark model as a bundle",
+        description=f"Export a DeBERTa NLI backbone as a model bundle. The real model: "
+                    f"`python -m model_export export {REAL_MODEL_ID} --out ../public/models/deberta-v3-large-zeroshot`.",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("model", nargs="?", help="Hugging Face model id or local folder (config.json, weights, tokenizer)")
+    src.add_argument("--random-init", choices=list(RANDOM_INIT_SHAPES),
+                     help="random weights with the real DeBERTa-v3 shapes (benchmarks; demo bundle)")
+    p.add_argument("--out", required=True, type=Path, help="bundle folder to write (emptied if it holds a bundle)")
+    p.add_argument("--id", dest="bundle_id", help="bundle id (default: --out folder name)")
+    p.add_argument("--name", help="human-readable bundle name")
+    p.add_argument("--variants", default=",".join(VARIANT_SPECS),
+                   help=f"comma-separated subset of {','.join(VARIANT_SPECS)} (default: all)")
+    p.add_argument("--max-length-pair", type=int, default=512)
+    p.add_argument("--max-length-text", type=int, default=128)
+    p.add_argument("--opset", type=int, default=DEFAULT_OPSET)
+    p.add_argument("--seed", type=int, default=0, help="seed for --random-init")
+    p.add_argument("--tokenizer", type=Path, default=FIXTURE_BUNDLE,
+                   help="tokenizer folder for --random-init (default: the committed fixture bundle)")
+    p.add_argument("--demo", action="store_true", help="mark the bundle as a demo (always on for --random-init)")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads for validation (1 = repeatable numbers)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in VARIANT_SPECS]
+    if unknown or not variants:
+        raise ExportError(f"--variants: unknown {unknown}; choose from {','.join(VARIANT_SPECS)}")
+    options = ExportOptions(
+        out=args.out, source_model=args.model or "", bundle_id=args.bundle_id, name=args.name, demo=args.demo,
+        variants=variants, max_length_pair=args.max_length_pair, max_length_text=args.max_length_text,
+        opset=args.opset, threads=args.threads,
+    )
+    if args.random_init:
+        from model_export.tokenizer import load_bundle_tokenizer
+
+        tokenizer = load_bundle_tokenizer(args.tokenizer)
+        model = random_init_model(args.random_init, args.seed)
+        options.source_model = f"random-init:deberta-v3-{args.random_init}"
+        options.demo = True
+        options.seed = args.seed
+        options.bundle_id = options.bundle_id or f"random-{args.random_init}"
+        options.name = options.name or f"Random DeBERTa-v3-{args.random_init} (benchmark, random weights)"
+    else:
+        model, tokenizer = load_source(args.model)
+        options.source_model = args.model
+    manifest = export_bundle(model, tokenizer, options)
+    for name, variant in manifest.variants.items():
+        e = variant.max_abs_error
+        print(f"{name:6s} {variant.backbone:32s} logits {e.logits:.3g}  entailment {e.entailment:.3g}  "
+              f"last_hidden_state {e.last_hidden_state:.3g}")
+    print(f"wrote {args.out / MANIFEST_NAME}")
+    return 0

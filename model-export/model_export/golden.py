@@ -1,0 +1,206 @@
+"""Golden reference outputs (token ids, logits, scores, hidden-state fingerprints) computed by PyTorch."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model_export import validation as val
+from model_export.bundle import Manifest, sha256_file
+
+GOLDEN_FORMAT = 1
+FINGERPRINT_HEAD = 8  # raw values kept from the first and last token vectors
+USER_LABEL = "sports"  # filled into the bundle's hypothesis_template for the "user label" pair
+
+LAYOUT = (
+    "Golden outputs of the bundle named in bundle_id, computed with PyTorch + transformers from the same weights "
+    "and the Python tokenizer loaded from the bundle's tokenizer files. "
+    "hypotheses: the hypothesis strings, in pair order (the bundle's labels, then one user label filled into "
+    "hypothesis_template). texts[i]: name, text, text_ids (text-only pass: [CLS] text [SEP], truncated to "
+    "max_length_text), pairs (one per hypothesis, same order: input_ids of [CLS] text [SEP] hypothesis [SEP] with "
+    "only the text truncated to max_length_pair, logits (num_nli_labels floats), entailment = "
+    "sigmoid(logits[entailment_id] - logits[not_entailment_id])), hidden (fingerprint of last_hidden_state of the "
+    "text-only pass over its non-padded positions: length, mean = per-dimension mean over positions, sum = sum of "
+    "all values, first = first `fingerprint_head` values at position 0, last = same at the last position). "
+    "Reference batching (see batching): pairs flattened text-major, texts in order, batch_size rows per batch, "
+    "right-padded with pad_token_id to the longest row; the manifest's max_abs_error values were measured on "
+    "exactly these batches. Floats are float32 values printed with 9 significant digits."
+)
+
+
+def _f(x: Any) -> float:
+    return float(f"{float(x):.9g}")
+
+
+@dataclass
+class GoldenText:
+    name: str
+    text: str
+
+
+def golden_texts(seed_texts: list[str] | None) -> list[GoldenText]:
+    """~60 texts that probe tokenisation edge cases; plus a few seed texts when given."""
+    long_sentences = " ".join(
+        f"In quarter {i}, the company reported revenue growth, new hospital contracts and lower carbon emissions."
+        for i in range(1, 45)
+    )
+    medium = " ".join(
+        f"Analysts {i} expect the economy to slow while technology stocks keep rising." for i in range(1, 12)
+    )
+    items = [
+        ("short_ascii", "Stocks rallied."),
+        ("empty", ""),
+        ("single_space", " "),
+        ("whitespace_only", "   \t\n  "),
+        ("newline_only", "\n"),
+        ("one_word", "Hello"),
+        ("one_char", "a"),
+        ("finance_sentence", "The central bank raised interest rates by 0.25 percentage points to fight inflation."),
+        ("environment_sentence", "Solar panels and wind turbines now generate 30% of the country's electricity."),
+        ("longer_than_pair_max", long_sentences),
+        ("long_single_word", "a" * 1200),
+        ("longer_than_text_max", medium),
+        ("between_text_and_pair_max", medium + " " + medium),
+        ("accents_nfc", "Café, naïve résumé; Zürich, São Paulo, Ærøskøbing, façade, déjà vu."),
+        ("accents_nfd", "Cafe\u0301 de\u0301ja\u0300 vu, nai\u0308ve"),
+        ("cjk_chinese", "人工智能正在改变医疗保健行业。"),
+        ("cjk_japanese", "東京の株式市場は上昇した。"),
+        ("hangul", "한국 경제 성장률이 둔화되었다"),
+        ("emoji", "Markets 📈 up today 🚀🚀 #stocks"),
+        ("emoji_zwj", "👩\u200d⚕️ doctors and 👨\u200d💻 engineers"),
+        ("emoji_flags_skin", "🇺🇸 🇩🇪 👍🏽 ok"),
+        ("arabic", "ارتفعت أسعار النفط بسبب التوترات"),
+        ("hebrew", "הבנק המרכזי העלה את הריבית"),
+        ("mixed_rtl_ltr", "The word שלום means peace; السلام عليكم too."),
+        ("tabs", "tab\tseparated\tvalues"),
+        ("newlines_crlf", "line one\nline two\r\nline three"),
+        ("control_chars", "null\u0000byte, bell\u0007 and escape\u001b[0m end"),
+        ("formfeed_vtab", "form\u000cfeed and vertical\u000btab"),
+        ("zero_width_bom", "zero\u200bwidth\u200cnon\u200djoiner test\ufeff BOM"),
+        ("nbsp_emspace", "non\u00a0breaking\u00a0space and\u2003em space"),
+        ("double_nbsp", "two\u00a0\u00a0nbsp and\u3000\u3000ideographic"),
+        ("line_para_sep", "para\u2028line\u2029sep"),
+        ("nel", "next\u0085line"),
+        ("double_nel_bom", "a\u0085\u0085b \ufeff\ufeffc"),
+        ("trailing_bom", "ends with BOM\ufeff"),
+        ("leading_trailing_spaces", "   leading and trailing spaces   "),
+        ("internal_spaces", "multiple     internal      spaces"),
+        ("punctuation_runs", "!!! ??? ... --- *** ((( ))) ;;; ::"),
+        ("printable_ascii", "".join(chr(c) for c in range(33, 127))),
+        ("numbers", "1,234,567.89 USD; 3.14159; 1e-10; -42; 2024-01-15; 50%"),
+        ("url_email", "Visit https://example.com/path?q=1&r=2 or mail info@example.org"),
+        ("code", "def f(x): return x**2 if x > 0 else -x  # comment"),
+        ("uppercase", "BREAKING NEWS: MARKETS CRASH AS FED HIKES RATES"),
+        ("lowercase", "the economy is growing slowly this year"),
+        ("special_token_strings", "[CLS] [SEP] [MASK] [PAD] [UNK] literal special tokens"),
+        ("metaspace_char", "\u2581 metaspace char \u2581\u2581 itself"),
+        ("cyrillic", "Центральный банк повысил ставку"),
+        ("greek", "Η οικονομία αναπτύσσεται"),
+        ("devanagari", "भारत की अर्थव्यवस्था"),
+        ("thai", "เศรษฐกิจไทยเติบโต"),
+        ("math_symbols", "∑ x² ≥ √y ± ∞ ≠ π"),
+        ("fullwidth", "ＡＢＣ１２３ fullwidth"),
+        ("ligatures", "ﬁnance ﬂow"),
+        ("smart_punctuation", "“Quoted” ‘text’ – en dash — em dash … ellipsis"),
+        ("currency", "€100, £50, ¥1000, ₹500, ₿0.5"),
+        ("combining_stack", "Z\u0324\u0354\u0367\u0311a\u0308\u0356\u032dl\u036e\u0312g\u030c\u0317o\u0319\u0314"),
+        ("astral_math", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛"),
+    ]
+    texts = [GoldenText(n, t) for n, t in items]
+    if seed_texts:
+        # Fixed positions spread over the data set (it is grouped by label combination).
+        for i in (0, 1, 137, 333, 512, 777, 999):
+            if i < len(seed_texts):
+                texts.append(GoldenText(f"seed_{i}", seed_texts[i]))
+    return texts
+
+
+def golden_pairs(texts: list[GoldenText], hypotheses: list[str]) -> list[tuple[str, str]]:
+    return [(t.text, h) for t in texts for h in hypotheses]
+
+
+def golden_hypotheses(manifest: Manifest) -> list[dict[str, str]]:
+    hyps = [{"label": lab.name, "hypothesis": lab.hypothesis} for lab in manifest.labels]
+    hyps.append({"label": USER_LABEL, "hypothesis": manifest.hypothesis_template.format(USER_LABEL)})
+    return hyps
+
+
+def build_golden(model: Any, tokenizer: Any, manifest: Manifest, bundle_dir: Path,
+                 texts: list[GoldenText]) -> dict[str, Any]:
+    """Run PyTorch on the golden inputs and assemble the golden document."""
+    bb = manifest.backbone
+    hyps = golden_hypotheses(manifest)
+    hyp_strings = [h["hypothesis"] for h in hyps]
+    pair_ids = val.encode_pairs(tokenizer, golden_pairs(texts, hyp_strings), bb.max_length_pair).ids
+    text_ids = val.encode_texts(tokenizer, [t.text for t in texts], bb.max_length_text).ids
+    pad = manifest.tokenizer.pad_token_id
+    run = val.torch_runner(model, bb.uses_token_type_ids)
+    pairs_out = val.run_batched(run, pair_ids, pad)
+    texts_out = val.run_batched(run, text_ids, pad)
+    scores = val.entailment_scores(pairs_out.logits, bb.entailment_id, bb.not_entailment_id)
+
+    entries = []
+    n_h = len(hyps)
+    for i, t in enumerate(texts):
+        hidden = texts_out.hidden[i]
+        pairs = []
+        for j in range(n_h):
+            k = i * n_h + j
+            pairs.append({"input_ids": pair_ids[k], "logits": [_f(x) for x in pairs_out.logits[k]],
+                          "entailment": _f(scores[k])})
+        entries.append({
+            "name": t.name,
+            "text": t.text,
+            "text_ids": text_ids[i],
+            "pairs": pairs,
+            "hidden": {
+                "length": int(hidden.shape[0]),
+                "mean": [_f(x) for x in hidden.astype(np.float64).mean(axis=0)],
+                "sum": _f(hidden.astype(np.float64).sum()),
+                "first": [_f(x) for x in hidden[0, :FINGERPRINT_HEAD]],
+                "last": [_f(x) for x in hidden[-1, :FINGERPRINT_HEAD]],
+            },
+        })
+    tok = manifest.tokenizer
+    tracked = [tok_file for tok_file in tok.files] + [v.backbone for v in manifest.variants.values()]
+    return {
+        "golden_format": GOLDEN_FORMAT,
+        "layout": LAYOUT,
+        "bundle_id": manifest.id,
+        "bundle_files_sha256": {p: sha256_file(bundle_dir / p) for p in sorted(tracked)},
+        "computed_with": {**manifest.provenance.created_with, "device": "cpu", "dtype": "float32"},
+        "max_length_pair": bb.max_length_pair,
+        "max_length_text": bb.max_length_text,
+        "truncation": "only_first",
+        "special_tokens": {"cls": tok.cls_token_id, "sep": tok.sep_token_id, "pad": tok.pad_token_id,
+                           "unk": tok.unk_token_id, "mask": tokenizer.mask_token_id},
+        "entailment_id": bb.entailment_id,
+        "not_entailment_id": bb.not_entailment_id,
+        "num_nli_labels": bb.num_nli_labels,
+        "hidden_size": bb.hidden_size,
+        "fingerprint_head": FINGERPRINT_HEAD,
+        "batching": {"batch_size": val.BATCH_SIZE, "pairs": "text-major: texts[0] x hypotheses, texts[1] x ...",
+                     "padding": "right", "pad_token_id": pad},
+        "hypotheses": hyps,
+        "texts": entries,
+    }
+
+
+def write_golden(doc: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Compact lists keep the file small; one text per line keeps diffs readable.
+    texts = doc["texts"]
+    head = {k: v for k, v in doc.items() if k != "texts"}
+    head_json = json.dumps(head, indent=2, ensure_ascii=False)
+    lines = [json.dumps(t, ensure_ascii=False, separators=(",", ":")) for t in texts]
+    body = head_json[:-2] + ',\n  "texts": [\n    ' + ",\n    ".join(lines) + "\n  ]\n}\n"
+    json.loads(body)  # guard against a formatting slip
+    path.write_text(body, encoding="utf-8")
+
+
+def load_golden(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))

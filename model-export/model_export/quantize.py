@@ -1,0 +1,190 @@
+"""Backbone precision variants (fp16, q4f16, q4, q8) made from the fp32 graph with onnxruntime's own tools."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import onnx
+
+from model_export.errors import ExportError
+
+log = logging.getLogger(__name__)
+
+# A protobuf cannot exceed 2 GiB; above this many bytes of initialisers a graph is written
+# with ONNX external data (one side file next to the .onnx).
+EXTERNAL_DATA_THRESHOLD = 1_900_000_000
+
+# Precision-sensitive ops kept in fp32 inside fp16 graphs. DeBERTa's attention scores and
+# LayerNorm statistics overflow or lose too much in fp16; keep_io_types keeps graph IO fp32.
+# Erf/Pow/Sqrt/ReduceMean cover the GELU and the decomposed LayerNorm forms; Range, Sign,
+# Log, Ceil, Abs are part of the relative-position bucket computation, which must stay exact.
+FP16_OP_BLOCK_LIST = [
+    "LayerNormalization", "Softmax", "ReduceMean", "Pow", "Sqrt", "Erf",
+    "Log", "Ceil", "Sign", "Abs", "Range",
+]
+
+# 4-bit settings: symmetric blocks of 32 (the layout transformers.js' q4/q4f16 builds use).
+Q4_BLOCK_SIZE = 32
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """What each variant is and where it is meant to run (copied into the manifest)."""
+
+    name: str
+    filename: str
+    weights: str
+    activations: str
+    requires_shader_f16: bool
+    intended_backends: tuple[str, ...]
+    method: str
+
+
+VARIANT_SPECS: dict[str, VariantSpec] = {
+    spec.name: spec
+    for spec in [
+        VariantSpec("fp32", "onnx/model.onnx", "fp32", "fp32", False, ("webgpu", "wasm"),
+                    "torch.onnx.export (TorchScript exporter, dynamo=False)"),
+        VariantSpec("fp16", "onnx/model_fp16.onnx", "fp16", "fp16", True, ("webgpu",),
+                    "onnxruntime.transformers.float16.convert_float_to_float16(keep_io_types=True, "
+                    f"op_block_list={FP16_OP_BLOCK_LIST})"),
+        VariantSpec("q4f16", "onnx/model_q4f16.onnx", "int4", "fp16", True, ("webgpu",),
+                    "fp16 variant, then onnxruntime.quantization MatMulNBitsQuantizer(bits=4, "
+                    f"block_size={Q4_BLOCK_SIZE}, is_symmetric=True) on MatMul weights"),
+        VariantSpec("q4", "onnx/model_q4.onnx", "int4", "fp32", False, ("webgpu", "wasm"),
+                    f"onnxruntime.quantization MatMulNBitsQuantizer(bits=4, block_size={Q4_BLOCK_SIZE}, "
+                    "is_symmetric=True) on MatMul weights of the fp32 graph"),
+        VariantSpec("q8", "onnx/model_quantized.onnx", "int8", "fp32", False, ("wasm",),
+                    "onnxruntime.quantization.quantize_dynamic(weight_type=QInt8, reduce_range=True, "
+                    "op_types=[MatMul, Gather], MatMulConstBOnly=True); no proper WebGPU kernels for MatMulInteger: WASM only"),
+    ]
+}
+
+
+def initializer_bytes(model: onnx.ModelProto) -> int:
+    total = 0
+    for init in model.graph.initializer:
+        total += len(init.raw_data) if init.HasField("raw_data") else init.ByteSize()
+    return total
+
+
+def save_model(model: onnx.ModelProto, path: Path) -> list[Path]:
+    """Save a graph; use one external-data file when it would pass the 2 GB protobuf limit.
+
+    Returns the external data files written (empty for a self-contained .onnx).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if initializer_bytes(model) < EXTERNAL_DATA_THRESHOLD:
+        onnx.save_model(model, str(path))
+        return []
+    data_name = path.name + "_data"
+    data_path = path.with_name(data_name)
+    if data_path.exists():
+        data_path.unlink()  # onnx appends to an existing file
+    onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=data_name, size_threshold=1024)
+    return [data_path]
+
+
+def load_model(path: Path) -> onnx.ModelProto:
+    return onnx.load(str(path), load_external_data=True)
+
+
+def to_fp16(fp32: onnx.ModelProto) -> onnx.ModelProto:
+    from onnxruntime.transformers.float16 import convert_float_to_float16
+
+    # The converter's shape inference calls onnx.shape_inference, which cannot take a
+    # >2 GB proto in memory; graph IO types are all we need, so skip it for big graphs.
+    big = initializer_bytes(fp32) >= EXTERNAL_DATA_THRESHOLD
+    return convert_float_to_float16(
+        fp32, keep_io_types=True, op_block_list=FP16_OP_BLOCK_LIST, disable_shape_infer=big
+    )
+
+
+def to_q4(model: onnx.ModelProto) -> onnx.ModelProto:
+    """4-bit MatMulNBits weights; activations keep the input graph's float type."""
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    quantizer = MatMulNBitsQuantizer(model, bits=4, block_size=Q4_BLOCK_SIZE, is_symmetric=True,
+                                     op_types_to_quantize=("MatMul",))
+    quantizer.process()
+    return quantizer.model.model
+
+
+def to_q8(fp32_path: Path, out_path: Path) -> None:
+    """Dynamic int8 via quantize_dynamic (works on files, hence paths)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    big = fp32_path.stat().st_size >= EXTERNAL_DATA_THRESHOLD or any(
+        p.name.startswith(fp32_path.name + "_data") for p in fp32_path.parent.iterdir())
+    quantize_dynamic(
+        model_input=str(fp32_path),
+        model_output=str(out_path),
+        op_types_to_quantize=["MatMul", "Gather"],
+        weight_type=QuantType.QInt8,
+        per_channel=False,
+        # 7-bit weights: x86 AVX2 kernels (u8 x s8 pairwise adds) saturate with full-range
+        # int8 weights; the reduced range measured 4x smaller errors here and costs nothing.
+        reduce_range=True,
+        use_external_data_format=big,
+        extra_options={"MatMulConstBOnly": True},
+    )
+
+
+def make_variants(fp32_path: Path, out_dir: Path, names: list[str]) -> dict[str, list[Path]]:
+    """Write the requested variants under `out_dir`; return {variant: [onnx path, *external data]}.
+
+    fp32 is always written (every other variant is derived from it), but is only returned
+    if requested.
+    """
+    unknown = [n for n in names if n not in VARIANT_SPECS]
+    if unknown:
+        raise ExportError(f"unknown variant(s) {unknown}; choose from {list(VARIANT_SPECS)}")
+    written: dict[str, list[Path]] = {}
+    fp32_out = out_dir / VARIANT_SPECS["fp32"].filename
+    fp32 = load_model(fp32_path)
+    extra = save_model(fp32, fp32_out)
+    if extra:  # saving as external data emptied the in-memory tensors
+        fp32 = load_model(fp32_out)
+    if "fp32" in names:
+        written["fp32"] = [fp32_out, *extra]
+
+    fp16 = None
+    if "fp16" in names or "q4f16" in names:
+        log.info("making fp16")
+        fp16 = to_fp16(fp32)
+    if "fp16" in names:
+        path = out_dir / VARIANT_SPECS["fp16"].filename
+        written["fp16"] = [path, *save_model(fp16, path)]
+        if len(written["fp16"]) > 1:
+            fp16 = load_model(path)
+    if "q4f16" in names:
+        log.info("making q4f16")
+        q4f16 = to_q4(fp16)
+        path = out_dir / VARIANT_SPECS["q4f16"].filename
+        written["q4f16"] = [path, *save_model(q4f16, path)]
+        del q4f16
+    del fp16
+    if "q4" in names:
+        log.info("making q4")
+        q4 = to_q4(load_model(fp32_out))
+        path = out_dir / VARIANT_SPECS["q4"].filename
+        written["q4"] = [path, *save_model(q4, path)]
+        del q4
+    del fp32
+    if "q8" in names:
+        log.info("making q8")
+        path = out_dir / VARIANT_SPECS["q8"].filename
+        with tempfile.TemporaryDirectory() as tmp:
+            # quantize_dynamic writes helper files next to its output; build in a temp dir.
+            tmp_out = Path(tmp) / "model_quantized.onnx"
+            to_q8(fp32_out, tmp_out)
+            model = load_model(tmp_out)
+        written["q8"] = [path, *save_model(model, path)]
+    if "fp32" not in names:
+        for p in [fp32_out, *extra]:
+            p.unlink()
+    return {n: written[n] for n in VARIANT_SPECS if n in written}

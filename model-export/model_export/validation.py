@@ -1,0 +1,151 @@
+"""Running the backbone (PyTorch or ONNX Runtime) on padded batches and measuring max abs errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+# Batches are formed in input order, BATCH_SIZE at a time, padded to the longest row: the
+# golden tests use the same batching, so their numbers match the ones recorded at export.
+BATCH_SIZE = 16
+
+# Fixed validation set for real exports. Lengths vary so the batch is padded (DeBERTa's
+# masked softmax has a history of export bugs that only padded batches show); the long
+# text passes 128 tokens so the log-bucketed relative positions (|i-j| >= 128) are used.
+DEFAULT_TEXTS = [
+    "Stocks rallied.",
+    "A new AI-powered diagnostic tool detects early-stage pancreatic cancer with 94% accuracy.",
+    "Café owners in Zürich say the heatwave cut tourism; 天气 data and 🌍 emoji appear too.",
+    " ".join(
+        f"Sentence {i} mentions inflation, renewable energy, central banks and hospital budgets." for i in range(18)
+    ),
+]
+DEFAULT_HYPOTHESES = [
+    "This example is This text is about banking, investment, stock markets, corporate earnings, or financial instruments.",
+    "This text is about sports.",
+]
+
+
+@dataclass
+class Encoded:
+    """Token ids of several sequences (unpadded, special tokens included)."""
+
+    ids: list[list[int]]
+
+
+@dataclass
+class Outputs:
+    logits: np.ndarray  # (N, num_labels) float32
+    hidden: list[np.ndarray]  # per sequence (T_i, H) float32, padding removed
+
+
+def encode_pairs(tokenizer: Any, pairs: Sequence[tuple[str, str]], max_length: int) -> Encoded:
+    """[CLS] text [SEP] hypothesis [SEP], only the text truncated (never the hypothesis)."""
+    ids = []
+    for text, hypothesis in pairs:
+        enc = tokenizer(text, hypothesis, truncation="only_first", max_length=max_length)
+        ids.append(list(enc["input_ids"]))
+    return Encoded(ids)
+
+
+def encode_texts(tokenizer: Any, texts: Sequence[str], max_length: int) -> Encoded:
+    ids = [list(tokenizer(t, truncation=True, max_length=max_length)["input_ids"]) for t in texts]
+    return Encoded(ids)
+
+
+def padded_batches(ids: list[list[int]], pad_id: int, batch_size: int = BATCH_SIZE):
+    """Yield (input_ids, attention_mask) int64 arrays, BATCH_SIZE rows at a time, right-padded."""
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start:start + batch_size]
+        width = max(len(row) for row in chunk)
+        input_ids = np.full((len(chunk), width), pad_id, dtype=np.int64)
+        mask = np.zeros((len(chunk), width), dtype=np.int64)
+        for i, row in enumerate(chunk):
+            input_ids[i, :len(row)] = row
+            mask[i, :len(row)] = 1
+        yield input_ids, mask
+
+
+RunFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def run_batched(run: RunFn, ids: list[list[int]], pad_id: int, batch_size: int = BATCH_SIZE) -> Outputs:
+    logits, hidden = [], []
+    for input_ids, mask in padded_batches(ids, pad_id, batch_size):
+        lg, hs = run(input_ids, mask)
+        logits.append(np.asarray(lg, dtype=np.float32))
+        for i in range(len(input_ids)):
+            hidden.append(np.asarray(hs[i, : int(mask[i].sum())], dtype=np.float32))
+    return Outputs(np.concatenate(logits, axis=0), hidden)
+
+
+def torch_runner(model: Any, uses_token_type_ids: bool) -> RunFn:
+    """PyTorch reference: HF sequence-classification model, last hidden state = hidden_states[-1]."""
+    import torch
+
+    def run(input_ids: np.ndarray, mask: np.ndarray):
+        kwargs = {}
+        if uses_token_type_ids:
+            kwargs["token_type_ids"] = torch.zeros(input_ids.shape, dtype=torch.long)
+        with torch.no_grad():
+            out = model(input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(mask),
+                        output_hidden_states=True, return_dict=True, **kwargs)
+        return out.logits.float().numpy(), out.hidden_states[-1].float().numpy()
+
+    return run
+
+
+def ort_session(path: Path, threads: int = 0):
+    """CPU session. threads=1 makes results bit-for-bit repeatable (the fixture needs that)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def ort_runner(session: Any) -> RunFn:
+    names = {i.name for i in session.get_inputs()}
+
+    def run(input_ids: np.ndarray, mask: np.ndarray):
+        feeds = {"input_ids": input_ids, "attention_mask": mask}
+        if "token_type_ids" in names:
+            feeds["token_type_ids"] = np.zeros_like(input_ids)
+        logits, hidden = session.run(["logits", "last_hidden_state"], feeds)
+        return logits, hidden
+
+    return run
+
+
+def entailment_scores(logits: np.ndarray, entailment_id: int, not_entailment_id: int) -> np.ndarray:
+    """sigmoid(l_entail - l_not): the zero-shot pipeline's multi-label score (softmax over the two)."""
+    diff = logits[:, entailment_id].astype(np.float64) - logits[:, not_entailment_id].astype(np.float64)
+    return 1.0 / (1.0 + np.exp(-diff))
+
+
+@dataclass
+class Errors:
+    logits: float
+    entailment: float
+    last_hidden_state: float
+    finite: bool
+
+
+def compare(ref_pairs: Outputs, got_pairs: Outputs, ref_texts: Outputs, got_texts: Outputs,
+            entailment_id: int, not_entailment_id: int) -> Errors:
+    """Max abs errors; hidden states compared on real (non-padded) positions of both passes."""
+    logit_err = float(np.max(np.abs(ref_pairs.logits - got_pairs.logits)))
+    ent_err = float(np.max(np.abs(
+        entailment_scores(ref_pairs.logits, entailment_id, not_entailment_id)
+        - entailment_scores(got_pairs.logits, entailment_id, not_entailment_id))))
+    hid_err = 0.0
+    finite = bool(np.all(np.isfinite(got_pairs.logits)))
+    for a, b in zip(ref_pairs.hidden + ref_texts.hidden, got_pairs.hidden + got_texts.hidden):
+        finite = finite and bool(np.all(np.isfinite(b)))
+        hid_err = max(hid_err, float(np.max(np.abs(a - b))))
+    return Errors(logit_err, ent_err, hid_err, finite)
