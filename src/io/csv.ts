@@ -115,6 +115,8 @@ export function guessNewline(sample: string): '\r\n' | '\r' | '\n' {
  * warning that names the rows, so no cell is ever dropped.
  */
 export async function parseCsv(input: string | File, options: ParseOptions = {}): Promise<ParsedCsv> {
+  // Without FileReader (Node), papaparse cannot stream a File: read it whole instead.
+  if (typeof input !== 'string' && typeof FileReader === 'undefined') input = await input.text();
   const { onProgress, signal, chunkSize = 1024 * 1024 } = options;
   const total = typeof input === 'string' ? input.length : input.size;
   // NOTE: papaparse guesses line endings from its first chunk only; guess from a bigger sample.

@@ -1,0 +1,184 @@
+// Batch slice: read a CSV, label its text column in the worker with progress and cancel, export the result.
+import type { StateCreator } from 'zustand';
+import { guessTextColumn } from '../io/columns';
+import { checkCsvFile, parseCsv } from '../io/csv';
+import { buildExportCsv, exportFileName } from '../io/export';
+import { csvProblem, engineProblem } from './problems';
+import { labelSpecs, notReadyProblem, onBackendChange } from './textSlice';
+import type { AppState, BatchResults, BatchSlice, StoreDeps } from './types';
+
+/** How often (ms) streamed results are published to the UI; arrays fill in between. */
+export const PUBLISH_INTERVAL_MS = 200;
+
+const IDLE_RUN = { status: 'idle', requestId: null, done: 0, total: 0, elapsedMs: 0, problem: null } as const;
+
+/** Empty result arrays for `rows` table rows and the given labels. */
+export function emptyResults(rows: number, base: Omit<BatchResults, 'nli' | 'poly' | 'blended' | 'scored' | 'rowCount'>): BatchResults {
+  const n = rows * base.labels.length;
+  return {
+    ...base,
+    nli: new Float64Array(n).fill(Number.NaN),
+    poly: new Float64Array(n).fill(Number.NaN),
+    blended: new Float64Array(n).fill(Number.NaN),
+    scored: new Uint8Array(rows),
+    rowCount: rows,
+  };
+}
+
+/** Thresholds for the batch's labels: the current ones by name, else those the run used. */
+export function batchThresholds(s: Pick<AppState, 'batch' | 'labels'>): number[] {
+  return (s.batch?.labels ?? []).map((l) => s.labels.find((c) => c.name === l.name)?.threshold ?? l.threshold);
+}
+
+export const createBatchSlice =
+  (deps: StoreDeps): StateCreator<AppState, [], [], BatchSlice> =>
+  (set, get) => ({
+    csvFile: null,
+    csvStatus: 'idle',
+    csvProgress: 0,
+    csvProblem: null,
+    csvWarnings: [],
+    table: null,
+    textColumn: 0,
+    batch: null,
+    batchVersion: 0,
+    run: { ...IDLE_RUN },
+
+    async openCsv(file) {
+      if (get().run.status === 'running') {
+        set({ csvProblem: { message: `Not opening ${file.name}: a CSV is being labelled.`, hint: 'Cancel the run or wait for it to finish first.' } });
+        return;
+      }
+      if (get().csvStatus === 'reading') return;
+      const check = checkCsvFile(file.name, file.size);
+      if (!check.ok) {
+        set({ csvProblem: { message: check.message, hint: get().table ? 'Your current table and results are unchanged.' : '' } });
+        return;
+      }
+      const info = { name: file.name, bytes: file.size };
+      set({ csvStatus: 'reading', csvFile: info, csvProgress: 0, csvProblem: null });
+      try {
+        const parsed = await parseCsv(file, { onProgress: (fraction) => set({ csvProgress: fraction }) });
+        set({
+          csvStatus: 'ready',
+          csvWarnings: [...(check.warning ? [check.warning] : []), ...parsed.warnings],
+          table: { ...parsed, file: info },
+          textColumn: guessTextColumn(parsed.header, parsed.rows),
+          batch: null,
+          batchVersion: get().batchVersion + 1,
+          run: { ...IDLE_RUN },
+          tuning: null,
+        });
+      } catch (error) {
+        const previous = get().table;
+        set({ csvStatus: previous ? 'ready' : 'error', csvFile: previous?.file ?? null, csvProblem: csvProblem(error) });
+      }
+    },
+
+    setTextColumn(column) {
+      const table = get().table;
+      if (!table || column < 0 || column >= table.header.length || get().run.status === 'running') return;
+      set({ textColumn: column });
+    },
+
+    runBatch() {
+      const s = get();
+      const table = s.table;
+      if (!table || s.run.status === 'running') return;
+      const notReady = notReadyProblem(s);
+      if (notReady) return set({ run: { ...IDLE_RUN, status: 'error', problem: notReady } });
+      if (s.textRunning) return set({ run: { ...IDLE_RUN, status: 'error', problem: { message: 'A text is being classified.', hint: 'Run the CSV again in a moment.' } } });
+
+      const texts: string[] = [];
+      const rowOf: number[] = [];
+      table.rows.forEach((row, i) => {
+        const text = row[s.textColumn] ?? '';
+        if (text.trim()) {
+          texts.push(text);
+          rowOf.push(i);
+        }
+      });
+      if (texts.length === 0) {
+        const column = table.header[s.textColumn];
+        return set({ run: { ...IDLE_RUN, status: 'error', problem: { message: `The column '${column}' is empty in every row.`, hint: 'Choose the column that holds the text.' } } });
+      }
+      const labels = labelSpecs(s.labels);
+      const ready = s.ready!;
+      const results = emptyResults(table.rows.length, {
+        labels,
+        alpha: s.labels.map((l) => l.alpha),
+        rowOf: Int32Array.from(rowOf),
+        truncated: 0,
+        skippedEmpty: table.rows.length - texts.length,
+        bundle: ready.manifest.name,
+        backend: ready.backend,
+        dtype: ready.dtype,
+      });
+      const L = labels.length;
+      let lastPublish = deps.now();
+      let progress = { done: 0, total: texts.length, elapsedMs: 0 };
+      const publish = () => {
+        lastPublish = deps.now();
+        set((st) => ({ batchVersion: st.batchVersion + 1, run: { ...st.run, ...progress } }));
+      };
+      const { id, finished } = s.engine!.classify(
+        texts,
+        labels,
+        (chunk, done, total, elapsedMs) => {
+          for (const r of chunk) {
+            const row = results.rowOf[r.index]!;
+            results.scored[row] = 1;
+            if (r.truncated) results.truncated++;
+            r.scores.forEach((score, j) => {
+              results.nli[row * L + j] = score.nli;
+              results.poly[row * L + j] = score.poly ?? Number.NaN;
+              results.blended[row * L + j] = score.blended;
+            });
+          }
+          progress = { done, total, elapsedMs };
+          if (deps.now() - lastPublish >= PUBLISH_INTERVAL_MS || done === total) publish();
+        },
+        onBackendChange(set),
+      );
+      set((st) => ({
+        batch: results,
+        batchVersion: st.batchVersion + 1,
+        tuning: null,
+        run: { status: 'running', requestId: id, done: 0, total: texts.length, elapsedMs: 0, problem: null },
+      }));
+      finished.then(
+        ({ cancelled, elapsedMs }) => {
+          progress = { ...progress, elapsedMs: Math.max(progress.elapsedMs, elapsedMs) };
+          publish();
+          set((st) => ({ run: { ...st.run, status: cancelled ? 'cancelled' : 'done', requestId: null } }));
+        },
+        (error: unknown) => {
+          publish();
+          set((st) => ({ run: { ...st.run, status: 'error', requestId: null, problem: engineProblem(error, 'classify') } }));
+        },
+      );
+    },
+
+    cancelBatch() {
+      const { run, engine } = get();
+      if (run.status === 'running' && run.requestId !== null) engine?.cancel(run.requestId);
+    },
+
+    exportCsv() {
+      const { table, batch } = get();
+      if (!table || !batch) return null;
+      const L = batch.labels.length;
+      const csv = buildExportCsv({
+        header: table.header,
+        rows: table.rows,
+        labels: batch.labels.map((l) => l.name),
+        thresholds: batchThresholds(get()),
+        score: (i, j) => {
+          if (!batch.scored[i]) return null;
+          const poly = batch.poly[i * L + j]!;
+          return { nli: batch.nli[i * L + j]!, poly: Number.isNaN(poly) ? null : poly, blended: batch.blended[i * L + j]! };
+        },
+      });
+      return { csv, fileName: exportFileName(table.file.name) };
+    },
+  });

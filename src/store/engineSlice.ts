@@ -1,0 +1,100 @@
+// Engine slice: starts the worker client, loads bundles with per-file progress, reports backend and errors.
+import type { StateCreator } from 'zustand';
+import { parseBackendRequest } from '../engine/backend';
+import type { FileProgress } from '../engine/bundle';
+import type { BundleLocation } from '../worker/protocol';
+import { labelsFromManifest } from './labelsSlice';
+import { engineProblem } from './problems';
+import { type AppState, DEFAULT_BUNDLE_URL, type EngineSlice, type StoreDeps } from './types';
+
+/** Resolves a bundle folder URL against the page; null when it is on another origin or not a URL. */
+export function sameOriginBundleUrl(url: string, href: string): string | null {
+  let resolved: URL;
+  try {
+    resolved = new URL(url.trim(), href);
+  } catch {
+    return null;
+  }
+  if (resolved.origin !== new URL(href).origin) return null;
+  const path = resolved.pathname.endsWith('/') ? resolved.pathname : `${resolved.pathname}/`;
+  return path;
+}
+
+/** Keeps file progress in first-seen order, replacing the entry of a file already listed. */
+function upsert(files: FileProgress[], file: FileProgress): FileProgress[] {
+  const i = files.findIndex((f) => f.path === file.path);
+  if (i < 0) return [...files, file];
+  const next = files.slice();
+  next[i] = file;
+  return next;
+}
+
+export const createEngineSlice =
+  (deps: StoreDeps): StateCreator<AppState, [], [], EngineSlice> =>
+  (set, get) => {
+    const parsed = parseBackendRequest(deps.search);
+    let loadSeq = 0;
+    return {
+      engine: null,
+      engineStatus: 'idle',
+      bundleLabel: null,
+      loadStage: null,
+      loadFiles: [],
+      ready: null,
+      loadProblem: null,
+      backendRequest: { backend: parsed.backend, dtype: parsed.dtype },
+      notices: parsed.problems,
+
+      init() {
+        if (get().engine) return;
+        set({ engine: deps.createEngine() });
+        const asked = new URLSearchParams(deps.search).get('bundle');
+        if (asked) {
+          const problem = get().loadBundleUrl(asked);
+          if (problem) {
+            set((s) => ({ notices: [...s.notices, `${problem} Loading the default bundle instead.`] }));
+            void get().loadBundle({ kind: 'url', url: DEFAULT_BUNDLE_URL });
+          }
+          return;
+        }
+        void get().loadBundle({ kind: 'url', url: DEFAULT_BUNDLE_URL });
+      },
+
+      loadBundleUrl(url) {
+        const resolved = sameOriginBundleUrl(url, deps.href);
+        if (!resolved) return `'${url}' is not a bundle folder on this site. Bundles must be served from the same origin as the app (e.g. /models/my-bundle/).`;
+        void get().loadBundle({ kind: 'url', url: resolved });
+        return null;
+      },
+
+      async loadBundle(location: BundleLocation) {
+        const engine = get().engine;
+        if (!engine) return;
+        if (get().run.status === 'running') {
+          set({ loadProblem: { message: 'A CSV is being labelled.', hint: 'Cancel it or wait for it to finish, then load the bundle.' } });
+          return;
+        }
+        const seq = ++loadSeq;
+        const label = location.kind === 'url' ? location.url : location.label;
+        set({ engineStatus: 'loading', bundleLabel: label, loadStage: 'manifest', loadFiles: [], loadProblem: null, ready: null });
+        try {
+          const info = await engine.load(location, get().backendRequest, (stage, file) => {
+            if (seq !== loadSeq) return;
+            set((s) => ({
+              loadStage: stage === 'manifest' || stage === 'files' || stage === 'session' ? stage : s.loadStage,
+              loadFiles: file ? upsert(s.loadFiles, file) : s.loadFiles,
+            }));
+          });
+          if (seq !== loadSeq) return;
+          set({ engineStatus: 'ready', ready: info, loadStage: null, textRun: null, tuning: null, ...labelsFromManifest(info.manifest, deps.storage) });
+        } catch (error) {
+          if (seq !== loadSeq) return;
+          set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, 'load') });
+        }
+      },
+
+      dismissNotice(index) {
+        set((s) => ({ notices: s.notices.filter((_, i) => i !== index) }));
+      },
+    };
+  };

@@ -1,0 +1,110 @@
+// Labels slice: the bundle's labels with their heads, zero-shot labels users add, thresholds kept per bundle.
+import type { StateCreator } from 'zustand';
+import type { Manifest } from '../engine/manifest';
+import { forget, type KeyValueStore, labelsKey, loadSaved, save, type SavedLabels } from './persist';
+import type { AppState, LabelsSlice, LabelState, StoreDeps } from './types';
+
+/** Fills a hypothesis template ("This text is about {}.") with a label name. */
+export function fillTemplate(template: string, name: string): string {
+  return template.includes('{}') ? template.replace('{}', name) : `${template} ${name}`;
+}
+
+/** The labels of a freshly loaded bundle, with whatever the user saved for it before. */
+export function labelsFromManifest(m: Manifest, storage: KeyValueStore | null): Pick<LabelsSlice, 'labels' | 'labelsKey' | 'hypothesisTemplate'> {
+  const key = labelsKey(m);
+  const saved = loadSaved(storage, key);
+  const labels: LabelState[] = m.labels.map((l) => ({
+    name: l.name,
+    hypothesis: saved?.hypotheses[l.name] ?? l.hypothesis,
+    threshold: saved?.thresholds[l.name] ?? l.threshold,
+    head: l.head,
+    alpha: l.head ? l.alpha : null,
+    source: 'bundle',
+    defaultThreshold: l.threshold,
+    defaultHypothesis: l.hypothesis,
+  }));
+  const taken = new Set(labels.map((l) => l.name.toLowerCase()));
+  for (const u of saved?.userLabels ?? []) {
+    if (taken.has(u.name.toLowerCase())) continue;
+    taken.add(u.name.toLowerCase());
+    labels.push({
+      name: u.name,
+      hypothesis: u.hypothesis,
+      threshold: u.threshold,
+      head: false,
+      alpha: null,
+      source: 'user',
+      defaultThreshold: 0.5,
+      defaultHypothesis: fillTemplate(m.hypothesis_template, u.name),
+    });
+  }
+  return { labels, labelsKey: key, hypothesisTemplate: m.hypothesis_template };
+}
+
+function toSaved(labels: readonly LabelState[]): SavedLabels {
+  const bundle = labels.filter((l) => l.source === 'bundle');
+  return {
+    thresholds: Object.fromEntries(bundle.filter((l) => l.threshold !== l.defaultThreshold).map((l) => [l.name, l.threshold])),
+    hypotheses: Object.fromEntries(bundle.filter((l) => l.hypothesis !== l.defaultHypothesis).map((l) => [l.name, l.hypothesis])),
+    userLabels: labels.filter((l) => l.source === 'user').map((l) => ({ name: l.name, hypothesis: l.hypothesis, threshold: l.threshold })),
+  };
+}
+
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
+export const createLabelsSlice =
+  (deps: StoreDeps): StateCreator<AppState, [], [], LabelsSlice> =>
+  (set, get) => {
+    /** Applies a change to the labels and saves the result for this bundle. */
+    const update = (change: (labels: LabelState[]) => LabelState[]) => {
+      const labels = change(get().labels);
+      set({ labels });
+      const key = get().labelsKey;
+      if (key) save(deps.storage, key, toSaved(labels));
+    };
+    return {
+      labels: [],
+      labelsKey: null,
+      hypothesisTemplate: 'This text is about {}.',
+
+      setThreshold(name, threshold) {
+        if (!Number.isFinite(threshold)) return;
+        update((ls) => ls.map((l) => (l.name === name ? { ...l, threshold: clamp01(threshold) } : l)));
+      },
+
+      setThresholds(values) {
+        update((ls) => ls.map((l) => (values[l.name] !== undefined && Number.isFinite(values[l.name]) ? { ...l, threshold: clamp01(values[l.name]!) } : l)));
+      },
+
+      resetThresholds() {
+        update((ls) => ls.map((l) => ({ ...l, threshold: l.defaultThreshold })));
+        const key = get().labelsKey;
+        if (key && get().labels.every((l) => l.source === 'bundle' && l.hypothesis === l.defaultHypothesis)) forget(deps.storage, key);
+      },
+
+      addLabel(raw) {
+        const name = raw.trim().replace(/\s+/g, ' ');
+        if (!name) return 'Type a label name first.';
+        if (name.length > 100) return 'Label names can be at most 100 characters long.';
+        if (get().labels.some((l) => l.name.toLowerCase() === name.toLowerCase())) return `There is already a label called '${name}'.`;
+        const hypothesis = fillTemplate(get().hypothesisTemplate, name);
+        update((ls) => [...ls, { name, hypothesis, threshold: 0.5, head: false, alpha: null, source: 'user', defaultThreshold: 0.5, defaultHypothesis: hypothesis }]);
+        return null;
+      },
+
+      removeLabel(name) {
+        update((ls) => ls.filter((l) => !(l.name === name && l.source === 'user')));
+      },
+
+      setHypothesis(name, raw) {
+        const hypothesis = raw.trim();
+        if (!hypothesis) return 'A hypothesis cannot be empty: the model needs a sentence to compare the text with.';
+        update((ls) => ls.map((l) => (l.name === name ? { ...l, hypothesis } : l)));
+        return null;
+      },
+
+      resetHypothesis(name) {
+        update((ls) => ls.map((l) => (l.name === name ? { ...l, hypothesis: l.defaultHypothesis } : l)));
+      },
+    };
+  };

@@ -1,0 +1,77 @@
+// Keeps per-bundle label settings (thresholds, hypotheses, added labels) in localStorage across reloads.
+import type { Manifest } from '../engine/manifest';
+
+/** What is kept per bundle. */
+export interface SavedLabels {
+  thresholds: Record<string, number>;
+  hypotheses: Record<string, string>;
+  userLabels: Array<{ name: string; hypothesis: string; threshold: number }>;
+}
+
+/** The subset of the Storage API used here (localStorage in the browser, a Map in tests). */
+export interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** 32-bit FNV-1a of a string, as 8 hex digits. */
+export function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * Storage key of a bundle's settings: its id plus a hash of its labels, so that
+ * a re-exported bundle with other labels or thresholds starts from its own values.
+ */
+export function labelsKey(m: Pick<Manifest, 'id' | 'labels' | 'hypothesis_template'>): string {
+  const facts = JSON.stringify([m.hypothesis_template, m.labels.map((l) => [l.name, l.hypothesis, l.head, l.alpha, l.threshold])]);
+  return `zeroshot.labels.v1.${m.id}.${fnv1a(facts)}`;
+}
+
+const isThreshold = (x: unknown): x is number => typeof x === 'number' && x >= 0 && x <= 1;
+
+/** Reads saved settings; anything malformed is ignored rather than trusted. */
+export function loadSaved(store: KeyValueStore | null, key: string): SavedLabels | null {
+  let raw: string | null = null;
+  try {
+    raw = store?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+  if (!raw) return null;
+  try {
+    const data = JSON.parse(raw) as Partial<SavedLabels>;
+    const thresholds = Object.fromEntries(Object.entries(data.thresholds ?? {}).filter(([, v]) => isThreshold(v)));
+    const hypotheses = Object.fromEntries(Object.entries(data.hypotheses ?? {}).filter(([, v]) => typeof v === 'string' && v.trim() !== ''));
+    const userLabels = (Array.isArray(data.userLabels) ? data.userLabels : []).filter(
+      (l) => typeof l?.name === 'string' && l.name.trim() !== '' && typeof l.hypothesis === 'string' && l.hypothesis.trim() !== '' && isThreshold(l.threshold),
+    );
+    return { thresholds, hypotheses, userLabels };
+  } catch {
+    return null;
+  }
+}
+
+/** Writes settings; a full or disabled storage only loses persistence, never the session. */
+export function save(store: KeyValueStore | null, key: string, value: SavedLabels): void {
+  try {
+    store?.setItem(key, JSON.stringify(value));
+  } catch {
+    /* storage unavailable: settings last for this session only */
+  }
+}
+
+/** Forgets saved settings (reset to the bundle's values). */
+export function forget(store: KeyValueStore | null, key: string): void {
+  try {
+    store?.removeItem(key);
+  } catch {
+    /* nothing to forget */
+  }
+}

@@ -1,0 +1,274 @@
+// Store tests with a fake engine: loading, labels and persistence, text runs, CSV runs, cancel, export, evaluation.
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { sigmoid } from '../engine/blend';
+import { multiLabelMetrics } from '../io/metrics';
+import { FakeEngine, fakeNli, fakePolyLogit, MemoryStorage } from './fakeEngine.testutil';
+import { selectBatchStale, selectEvaluation, selectHistograms, runRates } from './selectors';
+import { createAppStore } from './store';
+import type { AppState } from './types';
+
+function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEngine } = {}) {
+  const engine = opts.engine ?? new FakeEngine();
+  const storage = opts.storage ?? new MemoryStorage();
+  let t = 0;
+  const store = createAppStore({
+    createEngine: () => engine,
+    storage,
+    now: () => (t += 1000),
+    search: opts.search ?? '',
+    href: 'http://localhost:4173/app/',
+  });
+  return { store, engine, storage };
+}
+
+async function until(store: ReturnType<typeof setup>['store'], ok: (s: AppState) => boolean) {
+  for (let i = 0; i < 200; i++) {
+    if (ok(store.getState())) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  throw new Error('condition never met');
+}
+
+async function ready(search = '') {
+  const ctx = setup({ search });
+  ctx.store.getState().init();
+  await until(ctx.store, (s) => s.engineStatus === 'ready');
+  return ctx;
+}
+
+describe('engine slice', () => {
+  it('loads the default bundle once and takes the labels from its manifest', async () => {
+    const { store, engine } = await ready();
+    store.getState().init();
+    expect(engine.loads).toEqual([{ kind: 'url', url: '/models/demo-fixture/' }]);
+    expect(store.getState().labels.map((l) => [l.name, l.threshold, l.head])).toEqual([
+      ['Technology', 0.4, true],
+      ['Health', 0.3, false],
+    ]);
+    expect(store.getState().ready?.backend).toBe('wasm');
+  });
+
+  it('passes ?dtype= to the engine and reports unknown parameters', async () => {
+    const { store } = await ready('?dtype=fp32&backend=cuda');
+    expect(store.getState().backendRequest).toEqual({ backend: 'auto', dtype: 'fp32' });
+    expect(store.getState().ready?.dtype).toBe('fp32');
+    expect(store.getState().notices.join(' ')).toMatch(/Unknown backend 'cuda'/);
+  });
+
+  it('loads ?bundle= when it is same-origin and refuses other origins', async () => {
+    const a = await ready('?bundle=/models/other');
+    expect(a.engine.loads).toEqual([{ kind: 'url', url: '/models/other/' }]);
+    const b = await ready('?bundle=https://evil.example/models/x/');
+    expect(b.engine.loads).toEqual([{ kind: 'url', url: '/models/demo-fixture/' }]);
+    expect(b.store.getState().notices.join(' ')).toMatch(/not a bundle folder on this site/);
+  });
+
+  it('shows load errors with what to do', async () => {
+    const engine = new FakeEngine();
+    engine.failLoad = 'manifest.json is missing';
+    const { store } = setup({ engine });
+    store.getState().init();
+    await until(store, (s) => s.engineStatus === 'error');
+    expect(store.getState().loadProblem?.message).toBe('manifest.json is missing');
+    expect(store.getState().loadProblem?.hint).toMatch(/backend=wasm/);
+  });
+});
+
+describe('labels slice', () => {
+  it('keeps thresholds, hypotheses and added labels across reloads, per bundle', async () => {
+    const storage = new MemoryStorage();
+    const first = setup({ storage });
+    first.store.getState().init();
+    await until(first.store, (s) => s.engineStatus === 'ready');
+    const s = first.store.getState();
+    s.setThreshold('Technology', 0.72);
+    expect(s.addLabel('  sports  ')).toBeNull();
+    expect(first.store.getState().setHypothesis('Health', 'This is about doctors.')).toBeNull();
+
+    const second = setup({ storage });
+    second.store.getState().init();
+    await until(second.store, (st) => st.engineStatus === 'ready');
+    const labels = second.store.getState().labels;
+    expect(labels.map((l) => [l.name, l.threshold, l.source])).toEqual([
+      ['Technology', 0.72, 'bundle'],
+      ['Health', 0.3, 'bundle'],
+      ['sports', 0.5, 'user'],
+    ]);
+    expect(labels[1]!.hypothesis).toBe('This is about doctors.');
+    expect(labels[2]!.hypothesis).toBe('This text is about sports.');
+  });
+
+  it('resets thresholds to the bundle values', async () => {
+    const { store } = await ready();
+    store.getState().setThreshold('Health', 0.9);
+    store.getState().resetThresholds();
+    expect(store.getState().labels.map((l) => l.threshold)).toEqual([0.4, 0.3]);
+  });
+
+  it('refuses empty and duplicate labels and empty hypotheses; removes only added labels', async () => {
+    const { store } = await ready();
+    const s = store.getState();
+    expect(s.addLabel('   ')).toMatch(/Type a label name/);
+    expect(s.addLabel('health')).toMatch(/already a label called 'health'/);
+    expect(s.setHypothesis('Health', '  ')).toMatch(/cannot be empty/);
+    s.addLabel('Sports');
+    store.getState().removeLabel('Health');
+    store.getState().removeLabel('Sports');
+    expect(store.getState().labels.map((l) => l.name)).toEqual(['Technology', 'Health']);
+  });
+});
+
+describe('text slice', () => {
+  it('refuses empty or whitespace text without running', async () => {
+    const { store } = await ready();
+    store.getState().setText(' \n\t ');
+    await store.getState().classifyText();
+    expect(store.getState().textProblem?.message).toMatch(/no text/);
+    expect(store.getState().textRun).toBeNull();
+  });
+
+  it('stores every term of every score, in label order', async () => {
+    const { store } = await ready();
+    store.getState().setText('Chips and vaccines');
+    await store.getState().classifyText();
+    const run = store.getState().textRun!;
+    expect(run.labels.map((l) => l.name)).toEqual(['Technology', 'Health']);
+    const nli = fakeNli('Chips and vaccines', 'This example is tech.');
+    const poly = sigmoid(fakePolyLogit('Chips and vaccines'));
+    expect(run.scores[0]).toEqual({ nli, poly, alpha: 0.5, blended: 0.5 * nli + 0.5 * poly, threshold: 0.4, predicted: 0.5 * nli + 0.5 * poly >= 0.4 });
+    expect(run.scores[1]!.poly).toBeNull();
+  });
+
+  it('shows classify errors with what to do', async () => {
+    const { store, engine } = await ready();
+    engine.failClassify = 'WebGPU device lost';
+    store.getState().setText('hello');
+    await store.getState().classifyText();
+    expect(store.getState().textProblem).toMatchObject({ message: 'WebGPU device lost', hint: expect.stringMatching(/Try again/) });
+  });
+});
+
+const CSV = ['id,text,labels', '1,"Chips, AI and robots",Technology', '2,,Health', '3,Vaccines work,Health', '4,=cmd(),Technology|Health', '5,Quiet day,'].join('\n');
+
+async function withCsv(csv = CSV) {
+  const ctx = await ready();
+  await ctx.store.getState().openCsv(new File([csv], 'news.csv', { type: 'text/csv' }));
+  expect(ctx.store.getState().csvStatus).toBe('ready');
+  return ctx;
+}
+
+describe('batch slice', () => {
+  it('guesses the text column, scores non-empty rows and skips empty ones', async () => {
+    const { store } = await withCsv();
+    expect(store.getState().textColumn).toBe(1);
+    store.getState().runBatch();
+    expect(store.getState().run.status).toBe('running');
+    await until(store, (s) => s.run.status === 'done');
+    const { batch, run } = store.getState();
+    expect(run).toMatchObject({ done: 4, total: 4 });
+    expect(Array.from(batch!.scored)).toEqual([1, 0, 1, 1, 1]);
+    expect(batch!.skippedEmpty).toBe(1);
+    expect(batch!.nli[2 * 2 + 1]).toBe(fakeNli('Vaccines work', 'This example is health.'));
+  });
+
+  it('exports every original column plus scores and decisions at the current thresholds', async () => {
+    const { store } = await withCsv();
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    store.getState().setThreshold('Health', 0);
+    const { csv, fileName } = store.getState().exportCsv()!;
+    expect(fileName).toBe('news-labelled.csv');
+    const rows = Papa.parse<Record<string, string>>(csv, { header: true }).data;
+    expect(rows).toHaveLength(5);
+    expect(Object.keys(rows[0]!)).toEqual(['id', 'text', 'labels', 'Technology_score', 'Technology_nli', 'Technology_poly', 'Health_score', 'Health_nli', 'Health_poly', 'predicted_labels']);
+    expect(rows[3]!.text).toBe("'=cmd()");
+    expect(rows[1]!.Health_score).toBe('');
+    const nli = fakeNli('Vaccines work', 'This example is health.');
+    expect(Number(rows[2]!.Health_nli)).toBe(nli);
+    expect(rows[2]!.Health_poly).toBe('');
+    expect(rows[2]!.predicted_labels!.split(';')).toContain('Health');
+  });
+
+  it('cancels between chunks and keeps what was scored', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i},text number ${i}`).join('\n');
+    const { store } = await withCsv(`id,text\n${rows}`);
+    store.getState().runBatch();
+    await until(store, (s) => s.run.done >= 4);
+    store.getState().cancelBatch();
+    await until(store, (s) => s.run.status === 'cancelled');
+    const { run, batch } = store.getState();
+    expect(run.done).toBeLessThan(40);
+    expect(batch!.scored.reduce((a, b) => a + b, 0)).toBe(run.done);
+    expect(store.getState().exportCsv()!.csv.split('\r\n')).toHaveLength(41);
+  });
+
+  it('keeps the previous table when a new file is malformed or refused', async () => {
+    const { store } = await withCsv();
+    await store.getState().openCsv(new File(['text\n"unterminated\n'], 'bad.csv'));
+    expect(store.getState().csvProblem?.message).toMatch(/row 2: a quoted cell is never closed/);
+    expect(store.getState().table?.file.name).toBe('news.csv');
+    await store.getState().openCsv(new File([''], 'empty.csv'));
+    expect(store.getState().csvProblem?.message).toMatch(/empty/);
+    await store.getState().openCsv(new File(['x'], 'book.xlsx'));
+    expect(store.getState().csvProblem?.message).toMatch(/spreadsheet/);
+    expect(store.getState().table?.rows).toHaveLength(5);
+  });
+
+  it('says when the chosen column is empty', async () => {
+    const { store } = await withCsv('text,other\n,a\n ,b\n');
+    store.getState().setTextColumn(0);
+    store.getState().runBatch();
+    expect(store.getState().run.problem?.message).toMatch(/'text' is empty in every row/);
+  });
+
+  it('reports rates and marks results stale when labels change', async () => {
+    const { store } = await withCsv();
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    expect(runRates(store.getState().run).rowsPerSecond).toBeGreaterThan(0);
+    expect(selectBatchStale(store.getState())).toBe(false);
+    store.getState().addLabel('Sports');
+    expect(selectBatchStale(store.getState())).toBe(true);
+  });
+});
+
+describe('evaluation', () => {
+  it('evaluates scored rows against the gold labels, live with thresholds, and tunes', async () => {
+    const { store } = await withCsv();
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    const rows = selectEvaluation(store.getState())!;
+    expect(rows.map((r) => r.key)).toEqual(['nli', 'hybrid']);
+    // Scored rows 0, 2, 3, 4; gold Technology [1,0,1,0], Health [0,1,1,0].
+    const texts = ['Chips, AI and robots', 'Vaccines work', '=cmd()', 'Quiet day'];
+    const hyps = ['This example is tech.', 'This example is health.'];
+    const nliPred = hyps.map((h) => texts.map((t) => (fakeNli(t, h) >= 0.5 ? 1 : 0)));
+    const expected = multiLabelMetrics(nliPred, [
+      [1, 0, 1, 0],
+      [0, 1, 1, 0],
+    ]);
+    expect(rows[0]!.metrics).toEqual(expected);
+
+    store.getState().setThreshold('Health', 0);
+    expect(selectEvaluation(store.getState())![1]!.metrics.perLabel[1]!.recall).toBe(1);
+
+    store.getState().tuneThresholds();
+    const tuning = store.getState().tuning!;
+    expect(tuning.labels).toEqual(['Technology', 'Health']);
+    expect(tuning.crossValidated.metrics.rows).toBe(4);
+    store.getState().applyTuning();
+    expect(store.getState().labels.map((l) => l.threshold)).toEqual(tuning.thresholds);
+    expect(store.getState().tuning).toBeNull();
+  });
+
+  it('draws histograms of blended scores split by gold', async () => {
+    const { store } = await withCsv();
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    const [tech] = selectHistograms(store.getState());
+    expect(tech!.scored).toBe(4);
+    expect(tech!.all.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(tech!.positive!.reduce((a, b) => a + b, 0)).toBe(2);
+  });
+});

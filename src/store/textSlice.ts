@@ -1,0 +1,70 @@
+// Text slice: classify one pasted text and keep every term of its scores.
+import type { StateCreator } from 'zustand';
+import type { LabelSpec, TextResult } from '../engine/engine';
+import type { ReadyInfo } from '../worker/protocol';
+import { engineProblem } from './problems';
+import type { AppState, LabelState, StoreDeps, TextSlice } from './types';
+
+/** The label list as the engine takes it. */
+export function labelSpecs(labels: readonly LabelState[]): LabelSpec[] {
+  return labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, threshold: l.threshold, head: l.head }));
+}
+
+/** Why nothing can run right now, or null when the engine is ready for labels. */
+export function notReadyProblem(s: AppState): { message: string; hint: string } | null {
+  if (s.engineStatus === 'loading') return { message: 'The model is still loading.', hint: 'Wait until the status says ready.' };
+  if (s.engineStatus !== 'ready' || !s.engine) return { message: 'No model is loaded.', hint: 'Load a bundle first (see Model above).' };
+  if (s.labels.length === 0) return { message: 'There are no labels to score.', hint: 'Add at least one label.' };
+  return null;
+}
+
+/** When the worker moved from WebGPU to WASM mid-run, it sends new ready info: show it and say why. */
+export function onBackendChange(set: (partial: Partial<AppState> | ((s: AppState) => Partial<AppState>)) => void) {
+  return (info: ReadyInfo) => set((s) => ({ ready: info, notices: [...s.notices, info.reason] }));
+}
+
+export const createTextSlice =
+  (_deps: StoreDeps): StateCreator<AppState, [], [], TextSlice> =>
+  (set, get) => ({
+    text: '',
+    textRun: null,
+    textRunning: false,
+    textProblem: null,
+
+    setText(text) {
+      set({ text, textProblem: null });
+    },
+
+    async classifyText() {
+      const s = get();
+      if (s.textRunning) return;
+      const text = s.text;
+      if (!text.trim()) {
+        set({ textProblem: { message: 'There is no text to classify.', hint: 'Type or paste a text (a sentence or more) into the box, then run.' } });
+        return;
+      }
+      const notReady = notReadyProblem(s);
+      if (notReady) return set({ textProblem: notReady });
+      if (s.run.status === 'running') {
+        set({ textProblem: { message: 'A CSV is being labelled.', hint: 'Wait for it to finish or cancel it, then run again.' } });
+        return;
+      }
+      const labels = labelSpecs(s.labels);
+      const ready = s.ready!;
+      set({ textRunning: true, textProblem: null });
+      let result: TextResult | null = null;
+      try {
+        const { finished } = s.engine!.classify([text], labels, (results) => (result = results[0] ?? result), onBackendChange(set));
+        const { elapsedMs } = await finished;
+        if (!result) throw new Error('The engine returned no scores.');
+        const r: TextResult = result;
+        const now = get().ready ?? ready;
+        set({
+          textRunning: false,
+          textRun: { text, labels, scores: r.scores, truncated: r.truncated, tokens: r.tokens, elapsedMs, backend: now.backend, dtype: now.dtype },
+        });
+      } catch (error) {
+        set({ textRunning: false, textProblem: engineProblem(error, 'classify') });
+      }
+    },
+  });
