@@ -177,10 +177,9 @@ def load_source(source: str) -> tuple[Any, Any]:
     return model, tokenizer
 
 
-def random_init_model(size: str, seed: int, vocab_size: int | None = None) -> Any:
-    """A DeBERTa-v3 NLI model with the real xsmall/base/large shapes and seeded random weights."""
-    import torch
-    from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
+def random_init_config(size: str, vocab_size: int | None = None) -> Any:
+    """The real DeBERTa-v3-{xsmall,base,large} configuration as a 2-way NLI model."""
+    from transformers import DebertaV2Config
 
     if size not in RANDOM_INIT_SHAPES:
         raise ExportError(f"unknown --random-init size {size!r}; choose from {list(RANDOM_INIT_SHAPES)}")
@@ -189,7 +188,15 @@ def random_init_model(size: str, seed: int, vocab_size: int | None = None) -> An
     kwargs.update(shape, intermediate_size=4 * shape["hidden_size"])
     if vocab_size is not None:
         kwargs["vocab_size"] = vocab_size
-    config = DebertaV2Config(**kwargs)
+    return DebertaV2Config(**kwargs)
+
+
+def random_init_model(size: str, seed: int, vocab_size: int | None = None) -> Any:
+    """A DeBERTa-v3 NLI model with the real shapes and seeded random weights (benchmarks)."""
+    import torch
+    from transformers import DebertaV2ForSequenceClassification
+
+    config = random_init_config(size, vocab_size)
     torch.manual_seed(seed)
     model = DebertaV2ForSequenceClassification(config)
     model.eval()
@@ -411,8 +418,14 @@ def export_bundle(model: Any, tokenizer: Any, options: ExportOptions) -> Manifes
 
 
 def _r(x: float) -> float:
-    """Errors with 3 significant digits: enough to compare, and stable text."""
-    return float(f"{x:.3g}")
+    """Errors rounded UP to 3 significant digits: stable text, and still an upper bound."""
+    import math
+    from decimal import ROUND_CEILING, Decimal
+
+    if x <= 0 or not math.isfinite(x):
+        return float(x)
+    step = Decimal(1).scaleb(math.floor(math.log10(x)) - 2)
+    return float(Decimal(repr(float(x))).quantize(step, rounding=ROUND_CEILING))
 
 
 # ---- CLI ---------------------------------------------------------------------------------

@@ -175,6 +175,10 @@ def save_tokenizer_files(tok: Any, folder: Path, model_max_length: int) -> list[
         )
         tokenizer_json = json.loads((tmp_path / "tokenizer.json").read_text(encoding="utf-8"))
         tokenizer_json["normalizer"] = portable_normalizer(tokenizer_json.get("normalizer"))
+        # The backend saves whatever truncation/padding its last call left enabled; the
+        # app decides both per call (only-first truncation is done by hand), so ship none.
+        tokenizer_json["truncation"] = None
+        tokenizer_json["padding"] = None
         (folder / "tokenizer.json").write_text(
             json.dumps(tokenizer_json, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )

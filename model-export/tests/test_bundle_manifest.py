@@ -1,0 +1,164 @@
+"""Manifest contract: round trip, schema validation, unknown formats, file hashes of the committed bundle."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from model_export.bundle import (
+    FORMAT_VERSION,
+    Manifest,
+    validate_bundle,
+    validate_manifest_dict,
+)
+from model_export.errors import ManifestError, UnsupportedFormatError
+from model_export.export import FIXTURE_BUNDLE
+from model_export.seed_labels import SEED_LABELS
+
+
+@pytest.fixture(scope="module")
+def manifest_dict() -> dict:
+    return json.loads((FIXTURE_BUNDLE / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_committed_bundle_is_valid_and_hashes_match():
+    manifest = validate_bundle(FIXTURE_BUNDLE)
+    assert manifest.format == FORMAT_VERSION == 1
+    assert manifest.id == "demo-fixture" and manifest.demo is True
+    assert set(manifest.variants) == {"fp32", "fp16", "q4f16", "q4", "q8"}
+    total = sum(entry.bytes for entry in manifest.files.values())
+    assert total < 8 * 1024 * 1024, f"fixture bundle is {total} bytes"
+
+
+def test_fixture_manifest_content(manifest_dict):
+    bb = manifest_dict["backbone"]
+    assert bb["model_type"] == "deberta-v2"
+    assert (bb["entailment_id"], bb["not_entailment_id"], bb["num_nli_labels"]) == (0, 1, 2)
+    assert bb["inputs"] == ["input_ids", "attention_mask"] and bb["uses_token_type_ids"] is False
+    assert bb["outputs"] == ["logits", "last_hidden_state"]
+    assert (bb["max_length_pair"], bb["max_length_text"]) == (512, 128)
+    tok = manifest_dict["tokenizer"]
+    assert (tok["pad_token_id"], tok["cls_token_id"], tok["sep_token_id"], tok["unk_token_id"]) == (0, 1, 2, 3)
+    assert tok["files"] == ["tokenizer.json", "tokenizer_config.json"]
+    labels = manifest_dict["labels"]
+    assert [(lab["name"], lab["description"]) for lab in labels] == SEED_LABELS
+    for lab in labels:
+        assert lab["hypothesis"] == f"This example is {lab['description']}."
+        assert (lab["head"], lab["alpha"], lab["threshold"]) == (False, None, 0.5)
+    assert manifest_dict["hypothesis_template"] == "This text is about {}."
+    assert manifest_dict["heads"] is None and manifest_dict["evaluation"] is None
+    q8 = manifest_dict["variants"]["q8"]
+    assert q8["intended_backends"] == ["wasm"] and q8["weights"] == "int8"
+    for name in ("fp16", "q4f16"):
+        assert manifest_dict["variants"][name]["requires_shader_f16"] is True
+    for name in ("fp32", "q4", "q8"):
+        assert manifest_dict["variants"][name]["requires_shader_f16"] is False
+    assert "created" not in json.dumps(manifest_dict["provenance"]).lower().replace("created_with", "")
+
+
+def test_round_trip_is_byte_identical():
+    text = (FIXTURE_BUNDLE / "manifest.json").read_text(encoding="utf-8")
+    manifest = Manifest.load(FIXTURE_BUNDLE)
+    assert manifest.to_json() == text
+    again = Manifest.from_dict(json.loads(manifest.to_json()))
+    assert again == manifest
+
+
+def test_save_and_load(tmp_path):
+    manifest = Manifest.load(FIXTURE_BUNDLE)
+    manifest.name = "Renamed"
+    manifest.save(tmp_path)
+    assert Manifest.load(tmp_path / "manifest.json").name == "Renamed"
+
+
+@pytest.mark.parametrize("bad_format", [2, 0, "1", None, True, 1.5])
+def test_unknown_format_is_rejected_with_clear_message(manifest_dict, bad_format):
+    data = copy.deepcopy(manifest_dict)
+    if bad_format is None:
+        del data["format"]
+    else:
+        data["format"] = bad_format
+    with pytest.raises(UnsupportedFormatError, match="format"):
+        Manifest.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.pop("labels"), "labels"),
+        (lambda d: d.__setitem__("surprise", 1), "surprise"),
+        (lambda d: d["variants"]["fp32"].__setitem__("weights", "int3"), "int3"),
+        (lambda d: d["variants"].__setitem__("int2", d["variants"]["fp32"]), "int2"),
+        (lambda d: d["backbone"].__setitem__("num_nli_labels", 4), "4"),
+        (lambda d: d["files"]["tokenizer.json"].__setitem__("sha256", "xyz"), "xyz"),
+        (lambda d: d.__setitem__("id", "Has Spaces"), "Has Spaces"),
+        (lambda d: d["files"].__setitem__("../escape.onnx", {"bytes": 1, "sha256": "0" * 64}), "escape"),
+    ],
+)
+def test_schema_rejects(manifest_dict, mutate, message):
+    data = copy.deepcopy(manifest_dict)
+    mutate(data)
+    with pytest.raises(ManifestError, match="manifest.schema.json") as err:
+        validate_manifest_dict(data)
+    assert message in str(err.value)
+
+
+def test_cross_field_rules(manifest_dict):
+    data = copy.deepcopy(manifest_dict)
+    data["labels"][0]["head"] = True  # alpha still null
+    with pytest.raises(ManifestError, match="alpha"):
+        validate_manifest_dict(data)
+    data = copy.deepcopy(manifest_dict)
+    data["backbone"]["not_entailment_id"] = 0
+    with pytest.raises(ManifestError, match="differ"):
+        validate_manifest_dict(data)
+    data = copy.deepcopy(manifest_dict)
+    del data["files"]["onnx/model_q4.onnx"]
+    with pytest.raises(ManifestError, match="not listed"):
+        validate_manifest_dict(data)
+
+
+def test_heads_section_accepts_the_heads_shape(manifest_dict):
+    data = copy.deepcopy(manifest_dict)
+    data["files"]["onnx/heads.onnx"] = {"bytes": 10, "sha256": "a" * 64}
+    data["heads"] = {"file": "onnx/heads.onnx", "num_codes": 8, "proj_dim": 256, "labels": ["Economy"],
+                     "max_abs_error": 1e-6}
+    validate_manifest_dict(data)
+
+
+def _copy_bundle(tmp_path: Path) -> Path:
+    dst = tmp_path / "bundle"
+    shutil.copytree(FIXTURE_BUNDLE, dst)
+    return dst
+
+
+def test_validate_bundle_detects_changed_missing_and_stray_files(tmp_path):
+    folder = _copy_bundle(tmp_path)
+    tok = folder / "tokenizer_config.json"
+    original = tok.read_bytes()
+    tok.write_bytes(original.replace(b"[PAD]", b"[PAX]"))  # same size, other hash
+    with pytest.raises(ManifestError, match="sha256"):
+        validate_bundle(folder)
+    tok.write_bytes(original + b" ")
+    with pytest.raises(ManifestError, match="size"):
+        validate_bundle(folder)
+    tok.write_bytes(original)
+    (folder / "onnx" / "model_q4.onnx").unlink()
+    with pytest.raises(ManifestError, match="missing file onnx/model_q4.onnx"):
+        validate_bundle(folder)
+
+
+def test_validate_bundle_rejects_unlisted_file(tmp_path):
+    folder = _copy_bundle(tmp_path)
+    (folder / "notes.txt").write_text("stray")
+    with pytest.raises(ManifestError, match="notes.txt"):
+        validate_bundle(folder)
+
+
+def test_missing_manifest(tmp_path):
+    with pytest.raises(ManifestError, match="no manifest.json"):
+        Manifest.load(tmp_path)
