@@ -17,6 +17,8 @@ COMMAND_MODULES: list[str] = [
     "model_export.fixture",
     "model_export.train",
     "model_export.checkpoint",
+    "model_export.heads_golden",
+    "model_export.evaluate",
 ]
 
 

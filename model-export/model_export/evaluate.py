@@ -135,10 +135,8 @@ def render_markdown(table: dict) -> str:
     lines.append("")
     split = table.get("split", {})
     if split:
-        lines.append(
-            f"Split: {split.get('description', '')} train {split.get('train')}, "
-            f"validation {split.get('val')} samples. Metrics on the validation split."
-        )
+        sizes = ", ".join(f"{name} {split[key]}" for key, name in (("train", "train"), ("val", "validation")) if split.get(key) is not None)
+        lines.append(f"Split: {split.get('description', '')} {sizes} samples. Metrics on the validation split.")
         lines.append("")
     head = ["System", "Macro F1", "Hamming acc", "Exact match", "Macro P", "Macro R", *labels]
     lines.append("| " + " | ".join(head) + " |")
@@ -186,3 +184,104 @@ def write_evaluation(table: dict, out_dir: str | Path, stem: str = "evaluation")
     jpath.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     mpath.write_text(render_markdown(table), encoding="utf-8")
     return jpath, mpath
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line: python -m model_export evaluate --bundle DIR --data FILE [--write]
+# Scores a bundle as the browser does (fp32 ONNX backbone, ONNX heads graph, manifest alphas and
+# thresholds), e.g. to reproduce the published table after convert-checkpoint on the real model.
+
+ROW_BUNDLE = "Hybrid (bundle thresholds)"
+
+
+def bundle_scores(bundle_dir, manifest, texts, *, cache_dir=None, progress=True, threads=0, batch_size=64):
+    """(nli (N, L), hybrid (N, L), poly_logits (N, L_heads) or None) for the manifest's labels."""
+    from .features import load_or_compute_features
+    from .heads import run_heads_onnx
+
+    labels = manifest.labels
+    feat, _ = load_or_compute_features(
+        bundle_dir, texts, [lab.hypothesis for lab in labels], [lab.description or lab.name for lab in labels],
+        cache_dir=cache_dir, progress=progress, manifest=manifest, threads=threads,
+    )
+    hybrid = feat.nli.astype(np.float64).copy()
+    if manifest.heads is None:
+        return feat.nli, hybrid, None
+    heads_labels = manifest.heads["labels"]
+    poly = np.zeros((len(texts), len(heads_labels)), dtype=np.float32)
+    path = Path(bundle_dir) / manifest.heads["file"]
+    for s in range(0, len(texts), batch_size):
+        m = feat.mask[s : s + batch_size]
+        t = max(1, int(m.sum(axis=1).max()))
+        poly[s : s + batch_size] = run_heads_onnx(path, feat.hidden[s : s + batch_size, :t], m[:, :t])
+    names = [lab.name for lab in labels]
+    for j, name in enumerate(heads_labels):
+        lab = labels[names.index(name)]
+        p = 1.0 / (1.0 + np.exp(-poly[:, j].astype(np.float64)))
+        hybrid[:, names.index(name)] = lab.alpha * feat.nli[:, names.index(name)] + (1.0 - lab.alpha) * p
+    return feat.nli, hybrid, poly
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "evaluate",
+        help="score a bundle (backbone + heads + manifest alphas/thresholds) on labelled data and print the evaluation table",
+        description="Runs the bundle's fp32 ONNX backbone and heads graph like the browser does, on the validation split "
+        "of the original recipe (or all data), and prints the evaluation table, including a row at the bundle's own "
+        "thresholds. --write stores it in the bundle as evaluation.json/.md.",
+    )
+    p.add_argument("--bundle", required=True, type=Path)
+    p.add_argument("--data", required=True, type=Path, help="JSON or CSV, label names as in the manifest")
+    p.add_argument("--split", choices=("val", "all"), default="val", help="val: the recipe's validation split (default)")
+    p.add_argument("--split-seed", type=int, default=42)
+    p.add_argument("--train-fraction", type=float, default=0.8)
+    p.add_argument("--cv-folds", type=int, default=5)
+    p.add_argument("--text-column", default=None)
+    p.add_argument("--labels-column", default=None)
+    p.add_argument("--cache-dir", default=None, help="feature cache folder (default: $XDG_CACHE_HOME/model-export/features); '' disables it")
+    p.add_argument("--backbone-threads", type=int, default=0)
+    p.add_argument("--write", action="store_true", help="write evaluation.json/.md into the bundle and the manifest")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .bundle import Manifest, describe_files, validate_bundle
+    from .checkpoint import file_sha256
+    from .data import load_dataset, split_indices
+
+    manifest = Manifest.load(args.bundle)
+    names = [lab.name for lab in manifest.labels]
+    data = load_dataset(args.data, names, text_column=args.text_column, labels_column=args.labels_column)
+    if args.split == "val":
+        _, idx = split_indices(len(data), args.train_fraction, args.split_seed)
+        data = data.subset(idx)
+    nli, hybrid, _ = bundle_scores(
+        args.bundle, manifest, data.texts, cache_dir=args.cache_dir, progress=not args.no_progress, threads=args.backbone_threads
+    )
+    rows, _ = evaluation_rows(EvalInputs(labels=names, y=data.y, nli=nli, hybrid=hybrid), cv_folds=args.cv_folds, seed=args.split_seed)
+    own = np.array([lab.threshold for lab in manifest.labels])
+    rows.insert(2, {"system": ROW_BUNDLE, "thresholds": {n: float(t) for n, t in zip(names, own)},
+                    "note": "the manifest's thresholds", **metrics(hybrid >= own, data.y, names)})
+    table = {
+        "title": f"Bundle {manifest.id}: evaluation on {'the validation split' if args.split == 'val' else 'all data'}",
+        "labels": names,
+        "split": {
+            "description": (f"random.seed({args.split_seed}); random.shuffle(list(range(N))); first {args.train_fraction:.0%} train, rest validation."
+                            if args.split == "val" else "all examples."),
+            "seed": args.split_seed, "val": len(data),
+        },
+        "rows": rows,
+        "alphas": {lab.name: lab.alpha for lab in manifest.labels if lab.head},
+        "data": {"file": Path(args.data).name, "sha256": file_sha256(args.data), "examples": len(data)},
+        "notes": ["Scored with the bundle's ONNX graphs (fp32 backbone, heads) and manifest alphas, as the browser does."],
+    }
+    if args.write:
+        jpath, mpath = write_evaluation(table, args.bundle)
+        manifest.evaluation = {"json": jpath.name, "markdown": mpath.name,
+                               **{k: table[k] for k in ("title", "labels", "split", "rows", "alphas")}}
+        manifest.files = describe_files(args.bundle)
+        manifest.save(args.bundle)
+        validate_bundle(args.bundle)
+    print(render_markdown(table))
+    return 0

@@ -69,7 +69,7 @@ def _pad(seqs: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.nda
 class OnnxBackbone:
     """The bundle's backbone graph under onnxruntime (CPU)."""
 
-    def __init__(self, bundle_dir: str | Path, manifest: Manifest | None = None, variant: str = "fp32"):
+    def __init__(self, bundle_dir: str | Path, manifest: Manifest | None = None, variant: str = "fp32", threads: int = 0):
         import onnxruntime as ort
 
         self.bundle_dir = Path(bundle_dir)
@@ -80,6 +80,9 @@ class OnnxBackbone:
         self.graph_path = self.bundle_dir / self.manifest.variants[variant].backbone
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
+        if threads > 0:
+            opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(self.graph_path), opts, providers=["CPUExecutionProvider"])
         self.tokenizer = load_tokenizer(self.bundle_dir, self.manifest)
         bb = self.manifest.backbone
@@ -195,6 +198,7 @@ def load_or_compute_features(
     batch_size: int = 32,
     progress: bool = True,
     manifest: Manifest | None = None,
+    threads: int = 0,
 ) -> tuple[BackboneFeatures, bool]:
     """Features for (texts x hypotheses) + descriptions; returns (features, loaded_from_cache).
 
@@ -215,7 +219,7 @@ def load_or_compute_features(
                 return feat, True
             except Exception as e:  # noqa: BLE001 - a broken cache file is recomputed
                 log.warning("ignoring unreadable feature cache %s: %s", path, e)
-    backbone = OnnxBackbone(bundle_dir, manifest)
+    backbone = OnnxBackbone(bundle_dir, manifest, threads=threads)
     feat = compute_features(backbone, texts, hypotheses, descriptions, batch_size=batch_size, progress=progress)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,13 @@ from typing import Sequence
 _BUILT: dict[tuple, Path] = {}
 
 
-def build_tiny_bundle(out: str | Path, corpus: Sequence[str], *, hidden_size: int = 32, seed: int = 0) -> Path:
-    """Export a 1-layer DeBERTa-v3-style model (hidden_size, 2 heads) + tokenizer into `out` (fp32 only)."""
+def build_tiny_bundle(
+    out: str | Path, corpus: Sequence[str], *, hidden_size: int = 32, seed: int = 0, keep_source: str | Path | None = None
+) -> Path:
+    """Export a 1-layer DeBERTa-v3-style model (hidden_size, 2 heads) + tokenizer into `out` (fp32 only).
+
+    keep_source: also save the PyTorch model + tokenizer there as a Hugging Face folder.
+    """
     import torch
     from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
 
@@ -23,7 +28,7 @@ def build_tiny_bundle(out: str | Path, corpus: Sequence[str], *, hidden_size: in
 
     out = Path(out)
     key = (tuple(corpus), hidden_size, seed)
-    if key in _BUILT and (_BUILT[key] / "manifest.json").exists():
+    if keep_source is None and key in _BUILT and (_BUILT[key] / "manifest.json").exists():
         shutil.copytree(_BUILT[key], out, dirs_exist_ok=True)
         return out
     vocab = train_unigram_vocab(generated_corpus() + list(corpus), TokenizerTrainConfig(vocab_size=1200))
@@ -35,6 +40,9 @@ def build_tiny_bundle(out: str | Path, corpus: Sequence[str], *, hidden_size: in
     )
     torch.manual_seed(seed)
     model = DebertaV2ForSequenceClassification(DebertaV2Config(**kwargs)).eval()
+    if keep_source is not None:
+        model.save_pretrained(str(keep_source))
+        tokenizer.save_pretrained(str(keep_source))
     export_bundle(
         model,
         tokenizer,

@@ -69,3 +69,30 @@ def test_table_rows_and_files(tmp_path):
     md = m.read_text()
     assert "| System | Macro F1 | Hamming acc | Exact match | Macro P | Macro R | A | B |" in md
     assert md == render_markdown(table)
+
+
+def test_evaluate_cli_scores_a_bundle_like_the_browser(tmp_path, capsys):
+    """After convert-checkpoint, `evaluate` runs the ONNX graphs with manifest alphas and thresholds."""
+    import torch
+
+    from model_export.__main__ import main
+    from model_export.bundle import validate_bundle
+    from model_export.heads_testing import build_tiny_bundle
+    from test_checkpoint import NAMES, random_checkpoint
+
+    rows = [{"text": f"text number {i} about {NAMES[i % 5].lower()}", "labels": [NAMES[i % 5], NAMES[(i + 2) % 5]]} for i in range(40)]
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps(rows))
+    bundle = build_tiny_bundle(tmp_path / "b", [r["text"] for r in rows], hidden_size=32)
+    torch.save(random_checkpoint(hidden=32, proj_dim=16), tmp_path / "ck.pt")
+    assert main(["convert-checkpoint", "--bundle", str(bundle), "--checkpoint", str(tmp_path / "ck.pt")]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "--bundle", str(bundle), "--data", str(data), "--cache-dir", "", "--no-progress", "--write"]) == 0
+    out = capsys.readouterr().out
+    table = json.loads((bundle / "evaluation.json").read_text())
+    assert [r["system"] for r in table["rows"]] == [
+        "NLI baseline (t=0.5)", "Hybrid (t=0.5)", "Hybrid (bundle thresholds)", "Hybrid (val-tuned)", "Hybrid (CV thresholds)"]
+    assert table["rows"][2]["thresholds"] == {"Technology": 0.37, "Health": 0.03, "Finance": 0.30, "Economy": 0.38, "Environment": 0.28}
+    assert table["split"]["val"] == 8 and "validation 8 samples" in out
+    m = validate_bundle(bundle)
+    assert m.evaluation["json"] == "evaluation.json" and "evaluation.md" in m.files

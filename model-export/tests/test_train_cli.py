@@ -150,3 +150,48 @@ def test_train_rejects_bad_data_with_a_clear_message(setup, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "unknown label 'Sports'" in err and "Traceback" not in err
     assert Manifest.load(bundle).heads is None
+
+
+def test_heads_golden_from_pytorch(tmp_path):
+    from model_export import golden as gold
+    from model_export.export import load_source
+    from model_export.heads import run_heads_onnx
+    from model_export.tokenizer import load_bundle_tokenizer
+
+    rows = make_data(60, seed=3)
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps(rows))
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps(CONFIG))
+    bundle = build_tiny_bundle(tmp_path / "bundle", [r["text"] for r in rows], hidden_size=32, seed=5, keep_source=tmp_path / "source")
+    assert main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cache-dir", "",
+                 "--epochs", "2", "--no-progress", "--save-checkpoint", str(tmp_path / "heads.pt")]) == 0
+    model, _ = load_source(str(tmp_path / "source"))
+    m = Manifest.load(bundle)
+    texts = [gold.GoldenText("robots", "Robots at the bank."), gold.GoldenText("empty", ""), gold.GoldenText("long", "forest " * 100)]
+    gpath = tmp_path / "tiny.golden.json"
+    gold.write_golden(gold.build_golden(model, load_bundle_tokenizer(bundle), m, bundle, texts), gpath)
+    out = tmp_path / "tiny.heads.golden.json"
+    assert main(["heads-golden", "--bundle", str(bundle), "--checkpoint", str(tmp_path / "heads.pt"), "--golden", str(gpath),
+                 "--out", str(out), "--source", str(tmp_path / "source")]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["heads_labels"] == ["Tech", "Money"] and [lab["name"] for lab in doc["labels"]] == ["Tech", "Money", "Nature"]
+    assert doc["checks"]["backbone_logits_vs_backbone_golden"] <= 1e-4
+    assert doc["checks"]["heads_onnx_vs_pytorch_poly_logits"] <= 1e-5
+    assert [t["name"] for t in doc["texts"]] == ["robots", "empty", "long"]
+    bb = OnnxBackbone(bundle)
+    for t in doc["texts"]:
+        ids = np.array([t["text_ids"]])
+        assert len(t["text_ids"]) <= 64
+        _, h = bb.run(ids, np.ones_like(ids))
+        onnx_logits = run_heads_onnx(bundle / m.heads["file"], h, np.ones_like(ids))[0]
+        np.testing.assert_allclose(onnx_logits, t["poly_logits"], atol=1e-4)
+        for s, lab in zip(t["scores"], m.labels):
+            assert s["label"] == lab.name and s["threshold"] == lab.threshold
+            if lab.head:
+                poly = 1 / (1 + np.exp(-s["poly_logit"]))
+                assert s["poly"] == pytest.approx(poly, abs=1e-7)
+                assert s["blended"] == pytest.approx(lab.alpha * s["nli"] + (1 - lab.alpha) * poly, abs=1e-7)
+            else:
+                assert s["poly"] is None and s["blended"] == s["nli"]
+            assert s["predicted"] == (s["blended"] >= lab.threshold)
