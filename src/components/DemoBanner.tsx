@@ -1,0 +1,25 @@
+// A plain banner while a demo bundle is loaded, with the one command that exports the real model.
+
+/** The command that exports the real model into the app's model folder (model-export/model_export/export.py). */
+export const EXPORT_COMMAND =
+  'cd model-export && .venv/bin/python -m model_export export MoritzLaurer/deberta-v3-large-zeroshot-v2.0 --out ../public/models/deberta-v3-large-zeroshot';
+
+/** Where the exported bundle is then found. */
+export const REAL_BUNDLE_URL = '/models/deberta-v3-large-zeroshot/';
+
+export function DemoBanner({ name }: { name: string }) {
+  return (
+    <aside className="demo-banner" role="note" aria-label="Demo model" data-testid="demo-banner">
+      <p>
+        <strong>Demo model loaded.</strong> “{name}” is a tiny DeBERTa with random weights, so its scores are noise: use it to
+        try the app, not to label real data. To get real results, export the real model (needs internet once; see the README):
+      </p>
+      <pre>
+        <code>{EXPORT_COMMAND}</code>
+      </pre>
+      <p>
+        then open <a href={`?bundle=${REAL_BUNDLE_URL}`}>{`?bundle=${REAL_BUNDLE_URL}`}</a>.
+      </p>
+    </aside>
+  );
+}

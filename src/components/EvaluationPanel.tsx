@@ -1,0 +1,155 @@
+// Evaluation against the CSV's gold labels in the original model's format, and threshold tuning with a CV estimate.
+import type { EvaluationRow, Tuning } from '../io/evaluation';
+import type { MultiLabelMetrics } from '../io/metrics';
+import { fmt, raw } from './format';
+
+export interface EvaluationPanelProps {
+  labels: string[];
+  rows: EvaluationRow[];
+  evaluatedRows: number;
+  notes: string[];
+  tuning: (Tuning & { labels: string[] }) | null;
+  currentThresholds: number[];
+  onTune: () => void;
+  onApply: () => void;
+  onDiscard: () => void;
+}
+
+const METRICS = [
+  ['macroF1', 'Macro F1'],
+  ['hammingAccuracy', 'Hamming acc.'],
+  ['exactMatch', 'Exact match'],
+  ['macroPrecision', 'Macro P'],
+  ['macroRecall', 'Macro R'],
+] as const satisfies ReadonlyArray<readonly [keyof MultiLabelMetrics, string]>;
+
+function MetricRow({ row, labels, proposal }: { row: EvaluationRow; labels: string[]; proposal?: boolean }) {
+  return (
+    <tr data-system={row.key} className={proposal ? 'proposal' : undefined}>
+      <th scope="row">
+        {row.system}
+        {row.note && <span className="row-note">{row.note}</span>}
+      </th>
+      {METRICS.map(([key]) => (
+        <td key={key} className="num" data-metric={key} data-value={raw(row.metrics[key] as number)}>
+          {fmt(row.metrics[key] as number, 4)}
+        </td>
+      ))}
+      {labels.map((l, j) => (
+        <td key={l} className="num" data-metric={`f1:${l}`} data-value={raw(row.metrics.perLabel[j]!.f1)}>
+          {fmt(row.metrics.perLabel[j]!.f1, 4)}
+        </td>
+      ))}
+    </tr>
+  );
+}
+
+export function EvaluationPanel(props: EvaluationPanelProps) {
+  const { labels, rows, tuning } = props;
+  return (
+    <section className="panel evaluation" aria-labelledby="eval-title" data-testid="evaluation">
+      <h2 id="eval-title">Evaluation against the gold labels</h2>
+      <p className="muted">
+        {props.evaluatedRows} labelled rows with gold labels. NLI baseline: the NLI score alone at 0.5. Hybrid: the blended score at
+        the thresholds set above (moving a slider updates this table).
+      </p>
+      {props.notes.length > 0 && (
+        <ul className="warnings">
+          {props.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+      <div className="table-scroll">
+        <table className="metrics" data-testid="evaluation-table">
+          <caption className="sr-only">Evaluation metrics per system</caption>
+          <thead>
+            <tr>
+              <th scope="col">System</th>
+              {METRICS.map(([key, name]) => (
+                <th scope="col" key={key}>
+                  {name}
+                </th>
+              ))}
+              {labels.map((l) => (
+                <th scope="col" key={l}>
+                  F1 {l}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <MetricRow key={r.key} row={r} labels={labels} />
+            ))}
+            {tuning && <MetricRow row={tuning.inSample} labels={labels} proposal />}
+            {tuning && <MetricRow row={tuning.crossValidated} labels={labels} proposal />}
+          </tbody>
+        </table>
+      </div>
+
+      {!tuning ? (
+        <button type="button" onClick={props.onTune}>
+          Tune thresholds on this data
+        </button>
+      ) : (
+        <div className="tuning" data-testid="tuning" role="region" aria-label="Tuned thresholds">
+          <p>
+            Per label, the threshold in 0.01…0.98 with the best F1 on these rows. The in-sample macro F1 (
+            <strong data-testid="tuned-in-sample">{fmt(tuning.inSample.metrics.macroF1, 4)}</strong>) is optimistic; the{' '}
+            {tuning.perFold.length}-fold cross-validated estimate (<strong data-testid="tuned-cv">{fmt(tuning.crossValidated.metrics.macroF1, 4)}</strong>) is
+            what to expect on new rows like these.
+          </p>
+          <div className="table-scroll">
+            <table className="metrics">
+              <thead>
+                <tr>
+                  <th scope="col">Threshold</th>
+                  {labels.map((l) => (
+                    <th scope="col" key={l}>
+                      {l}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                <tr>
+                  <th scope="row">Current</th>
+                  {props.currentThresholds.map((t, j) => (
+                    <td className="num" key={labels[j]}>
+                      {t.toFixed(2)}
+                    </td>
+                  ))}
+                </tr>
+                <tr data-testid="tuned-thresholds">
+                  <th scope="row">Tuned</th>
+                  {tuning.thresholds.map((t, j) => (
+                    <td className="num" key={labels[j]} data-label={labels[j]} data-value={String(t)}>
+                      {t.toFixed(2)}
+                    </td>
+                  ))}
+                </tr>
+                <tr>
+                  <th scope="row">CV (mean over folds)</th>
+                  {tuning.crossValidated.thresholds.map((t, j) => (
+                    <td className="num" key={labels[j]}>
+                      {t.toFixed(2)}
+                    </td>
+                  ))}
+                </tr>
+              </tbody>
+            </table>
+          </div>
+          <div className="row">
+            <button type="button" className="primary" onClick={props.onApply}>
+              Apply tuned thresholds
+            </button>
+            <button type="button" onClick={props.onDiscard}>
+              Discard
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,157 @@
+// Model status: loading progress per file, cache hits, backend/dtype and why, errors, and loading another bundle.
+import { type FormEvent, useId, useState } from 'react';
+import type { FileProgress } from '../engine/bundle';
+import { formatBytes } from '../io/csv';
+import type { ReadyInfo } from '../worker/protocol';
+import type { EngineStatus, Problem } from '../store/types';
+import { formatDuration } from './format';
+import { ProblemBox } from './ProblemBox';
+
+export interface ModelStatusProps {
+  status: EngineStatus;
+  bundleLabel: string | null;
+  stage: 'manifest' | 'files' | 'session' | null;
+  files: FileProgress[];
+  ready: ReadyInfo | null;
+  problem: Problem | null;
+  /** True while a CSV run holds the engine. */
+  busy: boolean;
+  onLoadUrl: (url: string) => string | null;
+  onLoadFolder: (files: Array<{ path: string; file: File }>, label: string) => void;
+}
+
+const STAGE_TEXT = {
+  manifest: 'reading manifest.json',
+  files: 'downloading model files',
+  session: 'starting ONNX Runtime',
+} as const;
+
+function FileRow({ f }: { f: FileProgress }) {
+  const pct = f.total > 0 ? Math.round((100 * f.loaded) / f.total) : 100;
+  const state = f.fromCache ? 'from browser cache' : f.done ? 'downloaded' : `${pct}%`;
+  return (
+    <li className="file-row" data-path={f.path} data-from-cache={String(f.fromCache)} data-done={String(f.done)}>
+      <span className="file-path">{f.path}</span>
+      <progress max={100} value={pct} aria-label={`${f.path} download`} />
+      <span className="file-state">
+        {formatBytes(f.total)} · {state}
+      </span>
+    </li>
+  );
+}
+
+/** The model panel. */
+export function ModelStatus(props: ModelStatusProps) {
+  const { status, bundleLabel, stage, files, ready, problem, busy } = props;
+  const [url, setUrl] = useState('');
+  const [urlError, setUrlError] = useState<string | null>(null);
+  const urlId = useId();
+  const folderId = useId();
+
+  const submitUrl = (e: FormEvent) => {
+    e.preventDefault();
+    setUrlError(props.onLoadUrl(url));
+  };
+
+  const cached = ready?.files.filter((f) => f.fromCache).length ?? 0;
+  const totalBytes = ready?.files.reduce((a, f) => a + f.bytes, 0) ?? 0;
+
+  return (
+    <section className="panel model" aria-labelledby="model-title" data-testid="model-status" data-state={status}>
+      <h2 id="model-title">Model</h2>
+      <div className="status-line" role="status" aria-live="polite">
+        {status === 'loading' && (
+          <span>
+            Loading <code>{bundleLabel}</code>: {stage ? STAGE_TEXT[stage] : 'starting'}…
+          </span>
+        )}
+        {status === 'ready' && ready && (
+          <span>
+            <strong data-testid="bundle-name">{ready.manifest.name}</strong> is ready.
+          </span>
+        )}
+        {status === 'error' && <span>The model could not be loaded.</span>}
+        {status === 'idle' && <span>Starting…</span>}
+      </div>
+
+      {ready && (
+        <dl className="facts">
+          <dt>Backend</dt>
+          <dd>
+            <span data-testid="backend">{ready.backend}</span>
+            {ready.backend === 'wasm' ? ` (${ready.threads} thread${ready.threads === 1 ? '' : 's'})` : ready.adapter ? ` (${ready.adapter})` : ''}
+          </dd>
+          <dt>Precision</dt>
+          <dd data-testid="dtype">{ready.dtype}</dd>
+          <dt>Why</dt>
+          <dd data-testid="backend-reason">{ready.reason}</dd>
+          <dt>Load time</dt>
+          <dd>
+            {formatDuration(ready.loadMs)}; {ready.files.length} files, {formatBytes(totalBytes)},{' '}
+            <span data-testid="cache-summary">{cached === ready.files.length ? 'all from the browser cache' : cached > 0 ? `${cached} from the browser cache` : 'downloaded'}</span>
+          </dd>
+          <dt>Runtime</dt>
+          <dd>
+            ONNX Runtime Web <span data-testid="ort-version">{ready.ortVersion}</span>
+          </dd>
+        </dl>
+      )}
+
+      {files.length > 0 && (
+        <details open={status === 'loading'}>
+          <summary>Files ({files.length})</summary>
+          <ul className="files" aria-label="Model files">
+            {files.map((f) => (
+              <FileRow key={f.path} f={f} />
+            ))}
+          </ul>
+        </details>
+      )}
+
+      <ProblemBox problem={problem} testId="load-problem" />
+
+      <details className="other-bundle" open={status === 'error'}>
+        <summary>Load another model bundle</summary>
+        <form onSubmit={submitUrl} className="row">
+          <label htmlFor={urlId}>Bundle folder on this site</label>
+          <input
+            id={urlId}
+            type="text"
+            inputMode="url"
+            placeholder="/models/deberta-v3-large-zeroshot/"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            aria-describedby={urlError ? `${urlId}-error` : undefined}
+          />
+          <button type="submit" disabled={busy || status === 'loading' || !url.trim()}>
+            Load
+          </button>
+        </form>
+        {urlError && (
+          <p className="field-error" id={`${urlId}-error`} role="alert">
+            {urlError}
+          </p>
+        )}
+        <div className="row">
+          <label htmlFor={folderId}>Or a bundle folder on this computer</label>
+          <input
+            id={folderId}
+            type="file"
+            multiple
+            disabled={busy || status === 'loading'}
+            {...({ webkitdirectory: '' } as Record<string, string>)}
+            onChange={(e) => {
+              const list = Array.from(e.target.files ?? []);
+              if (list.length === 0) return;
+              const files = list.map((file) => ({ path: file.webkitRelativePath || file.name, file }));
+              const label = files[0]!.path.split('/')[0] || 'the chosen folder';
+              props.onLoadFolder(files, label);
+              e.target.value = '';
+            }}
+          />
+        </div>
+        <p className="muted">A bundle folder holds manifest.json, the ONNX files and the tokenizer, as written by model-export.</p>
+      </details>
+    </section>
+  );
+}

@@ -1,0 +1,118 @@
+// The CSV results, virtualised: only the visible rows are in the DOM, so 100,000 rows scroll smoothly.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRef } from 'react';
+import { formatCount, raw } from './format';
+
+export interface ResultsTableProps {
+  rows: readonly (readonly string[])[];
+  textColumn: number;
+  labels: string[];
+  thresholds: number[];
+  /** Row-major (row * labels + label) arrays; NaN where not scored. */
+  blended: Float64Array;
+  nli: Float64Array;
+  poly: Float64Array;
+  scored: Uint8Array;
+  /** Gold label names per row, when the CSV has gold. */
+  gold: ((row: number) => string[]) | null;
+  /** Changes whenever the arrays were filled further, to re-render. */
+  version: number;
+}
+
+const ROW_HEIGHT = 34;
+
+export function ResultsTable(props: ResultsTableProps) {
+  const { rows, labels, thresholds, blended, nli, poly, scored, gold } = props;
+  const L = labels.length;
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const columns = `4.5rem minmax(14rem, 1fr) repeat(${L}, 6.5rem) minmax(9rem, 12rem)${gold ? ' minmax(9rem, 12rem)' : ''}`;
+  const width = `calc(4.5rem + 14rem + ${L} * 6.5rem + 9rem${gold ? ' + 9rem' : ''})`;
+
+  return (
+    <section className="panel results" aria-labelledby="results-title">
+      <h2 id="results-title">Results</h2>
+      <div
+        ref={scroller}
+        className="virtual-scroll"
+        tabIndex={0}
+        role="table"
+        aria-labelledby="results-title"
+        aria-rowcount={rows.length + 1}
+        data-testid="results-table"
+        data-rows={rows.length}
+        data-version={props.version}
+      >
+        <div role="rowgroup" className="vt-head" style={{ minWidth: width }}>
+          <div role="row" aria-rowindex={1} className="vt-row" style={{ gridTemplateColumns: columns }}>
+            <span role="columnheader">Row</span>
+            <span role="columnheader">Text</span>
+            {labels.map((l) => (
+              <span role="columnheader" key={l} className="num" title={`Score of ${l}; ✓ when it reaches the threshold`}>
+                {l}
+              </span>
+            ))}
+            <span role="columnheader">Predicted</span>
+            {gold && <span role="columnheader">Gold</span>}
+          </div>
+        </div>
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth: width }}>
+          {virtualizer.getVirtualItems().map((v) => {
+            const i = v.index;
+            const isScored = scored[i] === 1;
+            const predicted = isScored ? labels.filter((_, j) => blended[i * L + j]! >= thresholds[j]!) : [];
+            return (
+              <div
+                role="row"
+                key={v.key}
+                aria-rowindex={i + 2}
+                className={`vt-row ${i % 2 ? 'odd' : ''}`}
+                data-row={i}
+                data-scored={String(isScored)}
+                style={{ gridTemplateColumns: columns, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
+              >
+                <span role="cell" className="num muted">
+                  {formatCount(i + 1)}
+                </span>
+                <span role="cell" className="vt-text" title={rows[i]![props.textColumn]}>
+                  {rows[i]![props.textColumn]}
+                </span>
+                {labels.map((l, j) => {
+                  const b = blended[i * L + j]!;
+                  const on = isScored && b >= thresholds[j]!;
+                  return (
+                    <span
+                      role="cell"
+                      key={l}
+                      className={`num ${on ? 'on' : ''}`}
+                      data-label={l}
+                      data-blended={raw(b)}
+                      data-nli={raw(nli[i * L + j])}
+                      data-poly={raw(poly[i * L + j])}
+                      data-predicted={String(on)}
+                    >
+                      {isScored ? `${b.toFixed(3)}${on ? ' ✓' : ''}` : '—'}
+                    </span>
+                  );
+                })}
+                <span role="cell" className="vt-text" data-testid="row-predicted">
+                  {isScored ? predicted.join('; ') || '(none)' : 'not scored'}
+                </span>
+                {gold && (
+                  <span role="cell" className="vt-text muted">
+                    {gold(i).join('; ')}
+                  </span>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,25 @@
+// Number and duration formatting shared by the display components.
+
+/** A score with `digits` decimals; an em dash for null/NaN. */
+export function fmt(x: number | null | undefined, digits = 3): string {
+  return x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(digits);
+}
+
+/** Full-precision text for data-* attributes (empty for null/NaN). */
+export function raw(x: number | null | undefined): string {
+  return x === null || x === undefined || Number.isNaN(x) ? '' : String(x);
+}
+
+/** "850 ms", "12.3 s", "4 min 05 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${String(Math.round(s - m * 60)).padStart(2, '0')} s`;
+}
+
+/** "1,234" in the user's locale. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
