@@ -273,7 +273,8 @@ def evaluation_table(result: TrainResult, config, *, data_name: str, data_sha256
     )
     if manifest.demo:
         table["notes"].append(
-            "The backbone has random weights (demo bundle): its NLI scores carry no meaning, so the heads carry the labels."
+            "The backbone has random weights (demo bundle): its NLI scores carry no label information, so any gain over "
+            "the NLI baseline comes from the heads, which can only use what the random backbone's token states preserve."
         )
     return table
 

@@ -48,9 +48,11 @@ def test_fixture_manifest_content(manifest_dict):
     assert [(lab["name"], lab["description"]) for lab in labels] == SEED_LABELS
     for lab in labels:
         assert lab["hypothesis"] == f"This example is {lab['description']}."
-        assert (lab["head"], lab["alpha"], lab["threshold"]) == (False, None, 0.5)
+        # The committed demo bundle = `fixture` + `train` (issue 4): every seed label but Health has a head.
+        assert lab["head"] == (lab["name"] != "Health") and (lab["alpha"] is None) == (not lab["head"])
+        assert 0 < lab["threshold"] < 1
     assert manifest_dict["hypothesis_template"] == "This text is about {}."
-    assert manifest_dict["heads"] is None and manifest_dict["evaluation"] is None
+    assert manifest_dict["heads"]["file"] == "onnx/heads.onnx" and manifest_dict["evaluation"]["json"] == "evaluation.json"
     q8 = manifest_dict["variants"]["q8"]
     assert q8["intended_backends"] == ["wasm"] and q8["weights"] == "int8"
     for name in ("fp16", "q4f16"):
@@ -109,7 +111,8 @@ def test_schema_rejects(manifest_dict, mutate, message):
 
 def test_cross_field_rules(manifest_dict):
     data = copy.deepcopy(manifest_dict)
-    data["labels"][0]["head"] = True  # alpha still null
+    no_head = next(lab for lab in data["labels"] if lab["alpha"] is None)
+    no_head["head"] = True  # alpha still null
     with pytest.raises(ManifestError, match="alpha"):
         validate_manifest_dict(data)
     data = copy.deepcopy(manifest_dict)
