@@ -87,13 +87,29 @@ def _descriptions(ck: Mapping, names: Sequence[str]) -> dict[str, str]:
     raise CheckpointError("label_descriptions must be {label: description} or a list parallel to label_names")
 
 
+def _numpy_globals() -> list:
+    """numpy scalars/arrays/dtypes as the weights-only unpickler may meet them (numpy 1 or 2 names)."""
+    import numpy as np
+    from numpy._core.multiarray import _reconstruct, scalar
+
+    out: list = [np.ndarray, np.dtype]
+    for mod in ("numpy._core.multiarray", "numpy.core.multiarray"):
+        out += [(scalar, f"{mod}.scalar"), (_reconstruct, f"{mod}._reconstruct")]
+    for t in (np.float64, np.float32, np.float16, np.int64, np.int32, np.bool_):
+        dt = type(np.dtype(t))
+        out += [dt, (dt, f"numpy.dtype[{np.dtype(t).type.__name__}]")]
+    return out
+
+
 def load_checkpoint_dict(path: str | Path) -> dict:
     path = Path(path)
     if not path.exists():
         raise CheckpointError(f"checkpoint not found: {path}")
     try:
-        # weights_only: the format holds only tensors, numbers, strings, lists and dicts.
-        ck = torch.load(str(path), map_location="cpu", weights_only=True)
+        # weights_only: the format holds only tensors, numbers, strings, lists and dicts (numbers
+        # may be numpy scalars, e.g. thresholds from a numpy grid): nothing here runs pickled code.
+        with torch.serialization.safe_globals(_numpy_globals()):
+            ck = torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as e:  # noqa: BLE001 - any unpickling failure is a format problem for the user
         raise CheckpointError(f"cannot read {path} as a torch.save checkpoint of tensors/dicts/lists: {e}") from None
     if not isinstance(ck, dict):

@@ -117,6 +117,22 @@ def test_convert_checkpoint_round_trip(bundle, tmp_path, capsys):
         np.testing.assert_allclose(onnx_out[:, j], reference_logits(ck, name, hidden, mask), atol=1e-5, rtol=0)
 
 
+def test_checkpoint_with_numpy_numbers_loads_weights_only(tmp_path):
+    # Thresholds from a numpy grid are numpy scalars in a real torch.save'd dict.
+    import numpy as np
+
+    from model_export.checkpoint import load_checkpoint_dict
+
+    ck = random_checkpoint(hidden=16, proj_dim=8)
+    ck["val_thresholds"] = {n: np.float64(v) for n, v in ck["val_thresholds"].items()}
+    ck["alpha_raws"] = {n: np.float32(v) for n, v in ck["alpha_raws"].items()}
+    ck["best_macro_f1"] = np.float64(0.7)
+    ck["num_codes"] = np.int64(8)
+    torch.save(ck, tmp_path / "np.pt")
+    conv = convert_checkpoint(load_checkpoint_dict(tmp_path / "np.pt"))
+    assert conv.thresholds == [0.37, 0.03, 0.30, 0.38, 0.28] and conv.extras["best_macro_f1"] == 0.7
+
+
 def test_checkpoint_with_list_descriptions_and_custom_template():
     ck = random_checkpoint(hidden=16, proj_dim=8)
     ck["label_descriptions"] = [DESCRIPTIONS[n] for n in NAMES]
