@@ -288,17 +288,34 @@ def _slug(text: str) -> str:
     return slug or "bundle"
 
 
-def _prepare_out_dir(out: Path) -> None:
-    """Refuse to clobber a folder that is not a bundle; otherwise empty it for a clean rewrite."""
+def _check_out_dir(out: Path) -> None:
+    """Refuse to clobber a folder that is not a bundle (an earlier bundle may be replaced)."""
     if out.exists():
         if not out.is_dir():
             raise ExportError(f"--out {out} exists and is not a folder")
-        entries = list(out.iterdir())
-        if entries and not (out / MANIFEST_NAME).is_file():
+        if any(out.iterdir()) and not (out / MANIFEST_NAME).is_file():
             raise ExportError(f"--out {out} is not empty and holds no {MANIFEST_NAME}; refusing to overwrite it")
-        for entry in entries:
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-    out.mkdir(parents=True, exist_ok=True)
+
+
+def _prepare_out_dir(out: Path) -> Path:
+    """Check --out and return an empty staging folder beside it.
+
+    The bundle is built in the staging folder and moved into place only once every check
+    passed, so a failed export leaves the previous bundle (or nothing) behind, never half
+    a bundle.
+    """
+    _check_out_dir(out)
+    stage = out.parent / f".{out.name}.partial"
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    return stage
+
+
+def _install(stage: Path, out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    stage.rename(out)
 
 
 def _tool_versions() -> dict[str, str]:
@@ -322,17 +339,30 @@ def export_bundle(model: Any, tokenizer: Any, options: ExportOptions) -> Manifes
     """Export an in-memory HF model + tokenizer as a bundle folder; validate every variant.
 
     Raises ExportError when the fp32 graph misses the 1e-4 entailment tolerance or any
-    variant produces non-finite numbers.
+    variant produces non-finite numbers; then nothing is written to options.out.
     """
-    from model_export.tokenizer import save_tokenizer_files
-
     config = model.config
     check_model_type(config)
     nli = resolve_nli_labels(config)
     uses_tti = int(getattr(config, "type_vocab_size", 0) or 0) > 0
     _set_threads(options.threads)
     out = Path(options.out)
-    _prepare_out_dir(out)
+    stage = _prepare_out_dir(out)
+    try:
+        _build_bundle(model, tokenizer, options, nli, uses_tti, stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    _install(stage, out)
+    return validate_bundle(out)
+
+
+def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLabels, uses_tti: bool,
+                  out: Path, final: Path) -> Manifest:
+    """Write and validate the whole bundle into `out` (the staging folder for `final`)."""
+    from model_export.tokenizer import save_tokenizer_files
+
+    config = model.config
 
     with tempfile.TemporaryDirectory() as tmp:
         fp32_tmp = Path(tmp) / "model.onnx"
@@ -362,11 +392,11 @@ def export_bundle(model: Any, tokenizer: Any, options: ExportOptions) -> Manifes
         log.info("%s: max abs error logits %.3g, entailment %.3g, last_hidden_state %.3g",
                  name, errors.logits, errors.entailment, errors.last_hidden_state)
         if not errors.finite:
-            raise ExportError(f"variant {name} produced NaN/inf outputs (fp16 overflow?); bundle in {out} is invalid")
+            raise ExportError(f"variant {name} produced NaN/inf outputs (fp16 overflow?); nothing was written to {final}")
         if name == "fp32" and not errors.entailment <= FP32_ENTAILMENT_TOLERANCE:
             raise ExportError(
                 f"fp32 ONNX graph misses PyTorch by {errors.entailment:.3g} on entailment scores "
-                f"(tolerance {FP32_ENTAILMENT_TOLERANCE}); the export is wrong, bundle in {out} is invalid"
+                f"(tolerance {FP32_ENTAILMENT_TOLERANCE}); the export is wrong, nothing was written to {final}"
             )
         spec = VARIANT_SPECS[name]
         variants[name] = Variant(
@@ -378,7 +408,7 @@ def export_bundle(model: Any, tokenizer: Any, options: ExportOptions) -> Manifes
                                       last_hidden_state=_r(errors.last_hidden_state)),
         )
 
-    bundle_id = options.bundle_id or _slug(out.name)
+    bundle_id = options.bundle_id or _slug(final.name)
     manifest = Manifest(
         id=bundle_id,
         name=options.name or bundle_id,

@@ -196,6 +196,21 @@ def default_golden_path(out: Path) -> Path:
     return out.parent / f"{out.name}.golden.json"
 
 
+def _warn_if_heads_will_be_dropped(out: Path) -> None:
+    """The fixture rebuilds the backbone bundle from scratch; heads are added afterwards."""
+    import json
+
+    manifest = out / "manifest.json"
+    if manifest.is_file():
+        try:
+            heads = json.loads(manifest.read_text(encoding="utf-8")).get("heads")
+        except json.JSONDecodeError:
+            return
+        if heads:
+            log.warning("%s has trained heads (%s); rebuilding the fixture drops them and the evaluation: "
+                        "re-run the heads training/export afterwards", out, heads.get("file"))
+
+
 # ---- CLI ---------------------------------------------------------------------------------
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -218,6 +233,7 @@ def run(args: argparse.Namespace) -> int:
     if args.seed_data is not None and not args.seed_data.is_file():
         raise ExportError(f"--seed-data {args.seed_data} not found")
     golden_path = args.golden or default_golden_path(args.out)
+    _warn_if_heads_will_be_dropped(args.out)
     doc = make_fixture(args.out, args.seed_data, golden_path, FixtureConfig(seed=args.seed), args.keep_source)
     scores = np.array([p["entailment"] for t in doc["texts"] for p in t["pairs"]])
     print(f"fixture bundle: {args.out}  golden: {golden_path}")

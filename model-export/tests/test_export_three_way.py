@@ -1,0 +1,60 @@
+"""Exporting a 3-way (entailment/neutral/contradiction) DeBERTa folder: ids from the config, score vs contradiction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
+
+from model_export import validation as val
+from model_export.__main__ import main
+from model_export.bundle import validate_bundle
+from model_export.export import DEBERTA_V3_COMMON, FIXTURE_BUNDLE
+from model_export.tokenizer import load_bundle_tokenizer
+
+
+@pytest.fixture(scope="module")
+def three_way(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("three")
+    tok = load_bundle_tokenizer(FIXTURE_BUNDLE)
+    kwargs = {k: v for k, v in DEBERTA_V3_COMMON.items() if k not in ("model_type", "id2label", "label2id")}
+    kwargs.update(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                  intermediate_size=64, id2label={0: "CONTRADICTION", 1: "NEUTRAL", 2: "ENTAILMENT"},
+                  label2id={"CONTRADICTION": 0, "NEUTRAL": 1, "ENTAILMENT": 2})
+    torch.manual_seed(3)
+    model = DebertaV2ForSequenceClassification(DebertaV2Config(**kwargs)).eval()
+    source = tmp_path / "three-way"
+    model.save_pretrained(str(source))
+    tok.save_pretrained(str(source))
+    return model, tok, source
+
+
+def test_three_way_model_folder_exports_with_contradiction_as_contrast(three_way, tmp_path):
+    model, tok, source = three_way
+    out = tmp_path / "bundle"
+    assert main(["export", str(source), "--out", str(out), "--variants", "fp32", "--threads", "1"]) == 0
+    manifest = validate_bundle(out)
+    bb = manifest.backbone
+    assert (bb.num_nli_labels, bb.entailment_id, bb.not_entailment_id) == (3, 2, 0)
+    assert bb.nli_labels == ["contradiction", "neutral", "entailment"]
+    assert manifest.id == "bundle" and set(manifest.variants) == {"fp32"}
+
+    ids = val.encode_pairs(tok, [("Stocks rallied.", "This text is about finance."),
+                                 ("A longer sentence about hospitals and vaccines.", "This text is about health.")],
+                           bb.max_length_pair).ids
+    got = val.run_batched(val.ort_runner(val.ort_session(out / "onnx/model.onnx", 1)), ids, 0)
+    ref = val.run_batched(val.torch_runner(model, False), ids, 0)
+    assert got.logits.shape == (2, 3)
+    assert np.max(np.abs(val.entailment_scores(got.logits, 2, 0) - val.entailment_scores(ref.logits, 2, 0))) <= 1e-4
+
+
+def test_export_fails_loudly_when_fp32_misses_the_tolerance(three_way, tmp_path, monkeypatch, capsys):
+    import model_export.export as export_module
+
+    monkeypatch.setattr(export_module, "FP32_ENTAILMENT_TOLERANCE", -1.0)  # nothing can pass
+    _, _, source = three_way
+    code = main(["export", str(source), "--out", str(tmp_path / "b"), "--variants", "fp32", "--threads", "1"])
+    assert code != 0
+    assert "fp32 ONNX graph misses PyTorch" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists() and not (tmp_path / ".b.partial").exists(), "half a bundle was left behind"
