@@ -16,6 +16,7 @@ label_proj.{0,2}.{weight,bias}, log_temp.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -235,8 +236,14 @@ def heads_parity(heads: PolyHeads, path: str | Path, cases: Sequence[tuple[np.nd
     return worst
 
 
-def run_heads_onnx(path: str | Path, last_hidden_state: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+@functools.lru_cache(maxsize=4)
+def _heads_session(path: str, mtime_ns: int, size: int):
     import onnxruntime as ort
 
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+
+
+def run_heads_onnx(path: str | Path, last_hidden_state: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    st = Path(path).stat()  # the session is reused until the file changes
+    sess = _heads_session(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
     return sess.run([HEADS_OUTPUT], {"last_hidden_state": last_hidden_state.astype(np.float32), "attention_mask": attention_mask.astype(np.int64)})[0]
