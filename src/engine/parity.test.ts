@@ -130,4 +130,52 @@ describe.each(['fp32', 'fp16', 'q4f16', 'q4', 'q8'] as const)('NLI scores of the
   }
 });
 
-afterAll(() => {});
+interface HeadsGolden {
+  texts: Array<{
+    name: string;
+    scores: Array<{ label: string; nli: number; poly: number | null; alpha: number | null; blended: number; threshold: number; predicted: boolean }>;
+  }>;
+  near_threshold: Array<{ text: string; label: string }>;
+}
+
+describe('hybrid scores with the bundle labels (fp32, heads graph) match PyTorch', () => {
+  const heads = readJson<HeadsGolden>(process.env.PARITY_HEADS_GOLDEN ?? join(GOLDEN_DIR, 'demo-fixture.heads.golden.json'));
+  let rows: TextResult[];
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await Engine.load(source, { request: { backend: 'wasm', dtype: 'fp32' }, gpu: { available: false, reason: 'Node' } });
+    rows = [];
+    await engine.classify(golden.texts.map((t) => t.text), engine.defaultLabels(), (r) => rows.push(...r), () => false);
+  }, 120_000);
+  afterAll(() => engine.dispose());
+
+  it('covers every golden text and the bundle labels in order', () => {
+    expect(heads.texts.map((t) => t.name)).toEqual(golden.texts.map((t) => t.name));
+    expect(engine.defaultLabels().map((l) => l.name)).toEqual(heads.texts[0]!.scores.map((s) => s.label));
+    expect(engine.defaultLabels().some((l) => l.head)).toBe(true);
+  });
+  it('gives NLI, poly and blended scores within 1e-4 and the same alpha', () => {
+    let worst = 0;
+    heads.texts.forEach((t, i) =>
+      t.scores.forEach((g, j) => {
+        const s = rows[i]!.scores[j]!;
+        expect(s.poly === null).toBe(g.poly === null);
+        expect(s.alpha).toBe(g.alpha);
+        worst = Math.max(worst, Math.abs(s.nli - g.nli), Math.abs((s.poly ?? 0) - (g.poly ?? 0)), Math.abs(s.blended - g.blended));
+      }),
+    );
+    console.info(`hybrid fp32: max |score - PyTorch| = ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-4);
+  });
+  it('makes every decision PyTorch makes (bar pairs within 1e-4 of their threshold)', () => {
+    const near = new Set(heads.near_threshold.map((n) => `${n.text}|${n.label}`));
+    const flips: string[] = [];
+    heads.texts.forEach((t, i) =>
+      t.scores.forEach((g, j) => {
+        if (!near.has(`${t.name}|${g.label}`) && rows[i]!.scores[j]!.predicted !== g.predicted) flips.push(`${t.name} x ${g.label}`);
+      }),
+    );
+    expect(near.size).toBeLessThan(5);
+    expect(flips).toEqual([]);
+  });
+});
