@@ -93,6 +93,33 @@ def load_model(path: Path) -> onnx.ModelProto:
     return onnx.load(str(path), load_external_data=True)
 
 
+def inline_initializer_identities(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Drop `Identity(initializer)` nodes, feeding their consumers the initializer itself.
+
+    The TorchScript exporter routes DeBERTa's shared query/key weights to the
+    relative-position projections through Identity nodes. The quantizers only rewrite
+    MatMuls that read an initializer directly, so they left a second, fp32 copy of every
+    Q and K matrix behind (~200 MB in DeBERTa-v3-large's q4/q8). Semantics are unchanged.
+    """
+    inits = {i.name for i in model.graph.initializer}
+    graph_outputs = {o.name for o in model.graph.output}
+    alias: dict[str, str] = {}
+    keep = []
+    for node in model.graph.node:
+        if node.op_type == "Identity" and node.input[0] in inits and node.output[0] not in graph_outputs:
+            alias[node.output[0]] = node.input[0]
+        else:
+            keep.append(node)
+    if alias:
+        for node in keep:
+            for k, name in enumerate(node.input):
+                if name in alias:
+                    node.input[k] = alias[name]
+        del model.graph.node[:]
+        model.graph.node.extend(keep)
+    return model
+
+
 def to_fp16(fp32: onnx.ModelProto) -> onnx.ModelProto:
     from onnxruntime.transformers.float16 import convert_float_to_float16
 
@@ -149,6 +176,9 @@ def make_variants(fp32_path: Path, out_dir: Path, names: list[str]) -> dict[str,
     extra = save_model(fp32, fp32_out)
     if extra:  # saving as external data emptied the in-memory tensors
         fp32 = load_model(fp32_out)
+    # The fp32 variant is kept exactly as exported; derived variants start from a graph
+    # without Identity aliases of weights (see inline_initializer_identities).
+    fp32 = inline_initializer_identities(fp32)
     if "fp32" in names:
         written["fp32"] = [fp32_out, *extra]
 
@@ -170,7 +200,7 @@ def make_variants(fp32_path: Path, out_dir: Path, names: list[str]) -> dict[str,
     del fp16
     if "q4" in names:
         log.info("making q4")
-        q4 = to_q4(load_model(fp32_out))
+        q4 = to_q4(inline_initializer_identities(load_model(fp32_out)))
         path = out_dir / VARIANT_SPECS["q4"].filename
         written["q4"] = [path, *save_model(q4, path)]
         del q4
@@ -179,9 +209,11 @@ def make_variants(fp32_path: Path, out_dir: Path, names: list[str]) -> dict[str,
         log.info("making q8")
         path = out_dir / VARIANT_SPECS["q8"].filename
         with tempfile.TemporaryDirectory() as tmp:
-            # quantize_dynamic writes helper files next to its output; build in a temp dir.
+            # quantize_dynamic works on files and writes helper files next to its output.
+            tmp_in = Path(tmp) / "model.onnx"
+            save_model(inline_initializer_identities(load_model(fp32_out)), tmp_in)
             tmp_out = Path(tmp) / "model_quantized.onnx"
-            to_q8(fp32_out, tmp_out)
+            to_q8(tmp_in, tmp_out)
             model = load_model(tmp_out)
         written["q8"] = [path, *save_model(model, path)]
     if "fp32" not in names:
