@@ -94,20 +94,29 @@ def load_model(path: Path) -> onnx.ModelProto:
 
 
 def inline_initializer_identities(model: onnx.ModelProto) -> onnx.ModelProto:
-    """Drop `Identity(initializer)` nodes, feeding their consumers the initializer itself.
+    """Feed MatMuls the weight itself where they read it through `Identity(initializer)`.
 
     The TorchScript exporter routes DeBERTa's shared query/key weights to the
     relative-position projections through Identity nodes. The quantizers only rewrite
     MatMuls that read an initializer directly, so they left a second, fp32 copy of every
-    Q and K matrix behind (~200 MB in DeBERTa-v3-large's q4/q8). Semantics are unchanged.
+    Q and K matrix behind (~200 MB in DeBERTa-v3-large's q4/q8). Only aliases consumed by
+    MatMuls alone are inlined: other aliases (e.g. of identical LayerNorm parameters in
+    random-init models) must stay, or the fp16 converter emits duplicate Cast node names.
+    Semantics are unchanged.
     """
     inits = {i.name for i in model.graph.initializer}
     graph_outputs = {o.name for o in model.graph.output}
+    consumers: dict[str, set[str]] = {}
+    for node in model.graph.node:
+        for name in node.input:
+            consumers.setdefault(name, set()).add(node.op_type)
     alias: dict[str, str] = {}
     keep = []
     for node in model.graph.node:
-        if node.op_type == "Identity" and node.input[0] in inits and node.output[0] not in graph_outputs:
-            alias[node.output[0]] = node.input[0]
+        out = node.output[0] if node.output else ""
+        if (node.op_type == "Identity" and node.input[0] in inits and out not in graph_outputs
+                and consumers.get(out) == {"MatMul"}):
+            alias[out] = node.input[0]
         else:
             keep.append(node)
     if alias:
@@ -121,14 +130,23 @@ def inline_initializer_identities(model: onnx.ModelProto) -> onnx.ModelProto:
 
 
 def to_fp16(fp32: onnx.ModelProto) -> onnx.ModelProto:
+    """fp16 weights and activations, precision-sensitive ops blocked, fp32 graph IO.
+
+    The converter needs inferred types to place its Casts. onnx.shape_inference cannot
+    take a >2 GB proto in memory, so big graphs are inferred through files (external data)
+    first. May empty `fp32`'s tensors (external-data save); callers must not reuse it.
+    """
     from onnxruntime.transformers.float16 import convert_float_to_float16
 
-    # The converter's shape inference calls onnx.shape_inference, which cannot take a
-    # >2 GB proto in memory; graph IO types are all we need, so skip it for big graphs.
-    big = initializer_bytes(fp32) >= EXTERNAL_DATA_THRESHOLD
-    return convert_float_to_float16(
-        fp32, keep_io_types=True, op_block_list=FP16_OP_BLOCK_LIST, disable_shape_infer=big
-    )
+    if initializer_bytes(fp32) >= EXTERNAL_DATA_THRESHOLD:
+        with tempfile.TemporaryDirectory() as tmp:
+            src, inferred = Path(tmp) / "model.onnx", Path(tmp) / "inferred.onnx"
+            save_model(fp32, src)
+            onnx.shape_inference.infer_shapes_path(str(src), str(inferred))
+            typed = load_model(inferred)  # reads model.onnx_data while tmp exists
+        return convert_float_to_float16(typed, keep_io_types=True, op_block_list=FP16_OP_BLOCK_LIST,
+                                        disable_shape_infer=True)
+    return convert_float_to_float16(fp32, keep_io_types=True, op_block_list=FP16_OP_BLOCK_LIST)
 
 
 def to_q4(model: onnx.ModelProto) -> onnx.ModelProto:

@@ -58,3 +58,21 @@ def test_export_fails_loudly_when_fp32_misses_the_tolerance(three_way, tmp_path,
     assert code != 0
     assert "fp32 ONNX graph misses PyTorch" in capsys.readouterr().err
     assert not (tmp_path / "b").exists() and not (tmp_path / ".b.partial").exists(), "half a bundle was left behind"
+
+
+def test_graphs_over_the_protobuf_limit_use_external_data(three_way, tmp_path, monkeypatch):
+    """The >2 GB path, exercised by lowering the threshold: every variant gets one side file."""
+    import model_export.quantize as quantize_module
+
+    monkeypatch.setattr(quantize_module, "EXTERNAL_DATA_THRESHOLD", 1000)
+    model, tok, source = three_way
+    out = tmp_path / "big"
+    assert main(["export", str(source), "--out", str(out), "--threads", "1"]) == 0
+    manifest = validate_bundle(out)
+    assert set(manifest.variants) == {"fp32", "fp16", "q4f16", "q4", "q8"}
+    for name, variant in manifest.variants.items():
+        assert variant.external_data == [variant.backbone + "_data"], name
+        assert variant.external_data[0] in manifest.files
+        assert manifest.files[variant.external_data[0]].bytes > 50_000, name  # the weights moved out
+    assert manifest.variants["fp32"].max_abs_error.entailment <= 1e-4
+    assert manifest.variants["q4"].max_abs_error.entailment < 0.5

@@ -40,7 +40,9 @@ def test_every_weight_matmul_is_quantized(manifest, variant, quantized_op):
     plain = [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in inits]
     assert not plain, f"{variant} keeps float MatMul weights: {plain[:3]}"
     assert sum(n.op_type == quantized_op for n in graph.node) >= 6 * manifest.backbone.num_layers
-    aliases = [n.name for n in graph.node if n.op_type == "Identity" and n.input[0] in inits]
+    feeds_matmul = {x for n in graph.node if n.op_type == "MatMul" for x in n.input}
+    aliases = [n.name for n in graph.node if n.op_type == "Identity" and n.input[0] in inits
+               and n.output[0] in feeds_matmul]
     assert not aliases, "Identity aliases of weights keep a float copy next to the quantized one"
 
 
@@ -49,12 +51,15 @@ def test_inline_initializer_identities_rewires_consumers():
 
     w = helper.make_tensor("w", onnx.TensorProto.FLOAT, [2, 2], [1.0, 0.0, 0.0, 1.0])
     nodes = [helper.make_node("Identity", ["w"], ["w_alias"]),
+             helper.make_node("Identity", ["w"], ["w_other"]),
              helper.make_node("MatMul", ["x", "w"], ["y1"]),
              helper.make_node("MatMul", ["x", "w_alias"], ["y2"]),
-             helper.make_node("Add", ["y1", "y2"], ["y"])]
+             helper.make_node("Add", ["y1", "y2"], ["y3"]),
+             helper.make_node("Add", ["y3", "w_other"], ["y"])]
     graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [2, 2])],
                               [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [2, 2])], [w])
     model = inline_initializer_identities(helper.make_model(graph))
-    assert [n.op_type for n in model.graph.node] == ["MatMul", "MatMul", "Add"]
-    assert model.graph.node[1].input[1] == "w"
+    # The MatMul-only alias is inlined; the alias feeding an Add stays.
+    assert [n.op_type for n in model.graph.node] == ["Identity", "MatMul", "MatMul", "Add", "Add"]
+    assert model.graph.node[2].input[1] == "w" and model.graph.node[4].input[1] == "w_other"
     onnx.checker.check_model(model)
