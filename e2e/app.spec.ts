@@ -1,18 +1,37 @@
-// The production build renders, is cross-origin isolated, and sees WebGPU only in the WebGPU project.
-import { expect, test } from '@playwright/test';
-import { AppPage, projectHasWebGpu } from './pages/AppPage';
+// The production build renders, is cross-origin isolated, picks the backend it should, caches the model, and shows the demo banner.
+import { fileURLToPath } from 'node:url';
+import { expect, test } from './fixtures';
+import { projectHasWebGpu } from './pages/AppPage';
 
-test('the production build renders and reports the WebGPU adapter it has', async ({ page }, testInfo) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const app = new AppPage(page);
-  await app.open();
+const README_SCREENSHOT = fileURLToPath(new URL('../docs/screenshot.png', import.meta.url));
 
-  const expectGpu = projectHasWebGpu(testInfo);
-  expect(await app.hasWebGpuAdapter()).toBe(expectGpu);
-  await expect(app.webgpuStatus).toHaveAttribute('data-state', expectGpu ? 'yes' : 'no');
+test('the production page renders, is cross-origin isolated and reports the backend it really uses', async ({ app, page }, testInfo) => {
+  await app.openReady();
+  const gpu = projectHasWebGpu(testInfo);
+  expect(await app.hasWebGpuAdapter()).toBe(gpu);
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
-  // The engine worker started and loaded the one ONNX Runtime Web the app ships.
-  await expect(page.getByTestId('env-ort')).toHaveText(/^\d+\.\d+\.\d+/);
-  expect(errors).toEqual([]);
+
+  // Automatic choice: WebGPU (no shader-f16 on SwiftShader: q4 or fp32) with an adapter, else WASM q8.
+  await expect(app.backend).toHaveText(gpu ? 'webgpu' : 'wasm');
+  await expect(app.dtype).toHaveText(gpu ? /^(q4|fp32)$/ : 'q8');
+  await expect(app.backendReason).toContainText(gpu ? 'WebGPU adapter found (no shader-f16)' : 'no WebGPU adapter: using WASM');
+  await expect(page.getByTestId('ort-version')).toHaveText(/^\d+\.\d+\.\d+/);
+
+  // The demo bundle says so, with the command that exports the real model.
+  await expect(app.demoBanner).toContainText('Demo model loaded');
+  await expect(app.demoBanner.locator('code')).toHaveText(
+    'cd model-export && .venv/bin/python -m model_export export MoritzLaurer/deberta-v3-large-zeroshot-v2.0 --out ../public/models/deberta-v3-large-zeroshot',
+  );
+  await app.shot('main');
+
+  // A second visit takes every model file from the browser cache.
+  await expect(page.getByTestId('cache-summary')).toHaveText('downloaded');
+  await page.reload();
+  await app.waitReady();
+  await expect(page.getByTestId('cache-summary')).toHaveText('all from the browser cache');
+
+  // The README screenshot: the main screen with a classified text, 1280 px wide.
+  await app.classify('The central bank raised interest rates to fight inflation, and chip makers lost 4% on the news.');
+  await app.shot('main-with-result');
+  if (!gpu) await page.screenshot({ path: README_SCREENSHOT, fullPage: false });
 });

@@ -50,7 +50,7 @@ export function TextPanel(props: TextPanelProps) {
       </div>
       <ProblemBox problem={props.problem} testId="text-problem" />
       {run && (
-        <div className="result" data-testid="text-result" aria-live="polite">
+        <div className="result" data-testid="text-result" data-run={run.seq} aria-live="polite">
           <p className="result-summary">
             <span data-testid="predicted-labels">{predicted.length ? predicted.join(', ') : 'No label reaches its threshold'}</span>
             <span className="muted">

@@ -30,9 +30,15 @@ export function batchThresholds(s: Pick<AppState, 'batch' | 'labels'>): number[]
   return (s.batch?.labels ?? []).map((l) => s.labels.find((c) => c.name === l.name)?.threshold ?? l.threshold);
 }
 
+/** Texts per classify request: one engine chunk, so a cancel lands within one chunk. */
+export const REQUEST_TEXTS = 32;
+
 export const createBatchSlice =
   (deps: StoreDeps): StateCreator<AppState, [], [], BatchSlice> =>
-  (set, get) => ({
+  (set, get) => {
+    /** The running batch, so Cancel can stop it between requests. */
+    let activeRun: { cancel(): void } | null = null;
+    return {
     csvFile: null,
     csvStatus: 'idle',
     csvProgress: 0,
@@ -115,44 +121,71 @@ export const createBatchSlice =
         dtype: ready.dtype,
       });
       const L = labels.length;
-      let lastPublish = deps.now();
+      const engine = s.engine!;
+      const started = deps.now();
+      let lastPublish = started;
       let progress = { done: 0, total: texts.length, elapsedMs: 0 };
       const publish = () => {
         lastPublish = deps.now();
         set((st) => ({ batchVersion: st.batchVersion + 1, run: { ...st.run, ...progress } }));
       };
-      const { id, finished } = s.engine!.classify(
-        texts,
-        labels,
-        (chunk, done, total, elapsedMs) => {
-          for (const r of chunk) {
-            const row = results.rowOf[r.index]!;
-            results.scored[row] = 1;
-            if (r.truncated) results.truncated++;
-            r.scores.forEach((score, j) => {
-              results.nli[row * L + j] = score.nli;
-              results.poly[row * L + j] = score.poly ?? Number.NaN;
-              results.blended[row * L + j] = score.blended;
-            });
-          }
-          progress = { done, total, elapsedMs };
-          if (deps.now() - lastPublish >= PUBLISH_INTERVAL_MS || done === total) publish();
+      const control = { cancelled: false, requestId: null as number | null };
+      activeRun = {
+        cancel() {
+          control.cancelled = true;
+          if (control.requestId !== null) engine.cancel(control.requestId);
         },
-        onBackendChange(set),
-      );
+      };
       set((st) => ({
         batch: results,
         batchVersion: st.batchVersion + 1,
         tuning: null,
-        run: { status: 'running', requestId: id, done: 0, total: texts.length, elapsedMs: 0, problem: null },
+        run: { status: 'running', requestId: null, done: 0, total: texts.length, elapsedMs: 0, problem: null },
       }));
-      finished.then(
-        ({ cancelled, elapsedMs }) => {
-          progress = { ...progress, elapsedMs: Math.max(progress.elapsedMs, elapsedMs) };
+
+      // NOTE: one classify request per REQUEST_TEXTS texts, the next sent when the last is done.
+      // The worker reads a cancel message only once a request has run to its end (see the report
+      // on the engine), so cancelling between requests is what makes Cancel answer within a chunk.
+      const runAll = async (): Promise<boolean> => {
+        for (let offset = 0; offset < texts.length; offset += REQUEST_TEXTS) {
+          if (control.cancelled) return true;
+          const slice = texts.slice(offset, offset + REQUEST_TEXTS);
+          const { id, finished } = engine.classify(
+            slice,
+            labels,
+            (chunk, done) => {
+              for (const r of chunk) {
+                const row = results.rowOf[offset + r.index]!;
+                results.scored[row] = 1;
+                if (r.truncated) results.truncated++;
+                r.scores.forEach((score, j) => {
+                  results.nli[row * L + j] = score.nli;
+                  results.poly[row * L + j] = score.poly ?? Number.NaN;
+                  results.blended[row * L + j] = score.blended;
+                });
+              }
+              progress = { done: offset + done, total: texts.length, elapsedMs: deps.now() - started };
+              if (deps.now() - lastPublish >= PUBLISH_INTERVAL_MS || progress.done === texts.length) publish();
+            },
+            onBackendChange(set),
+          );
+          control.requestId = id;
+          set((st) => ({ run: { ...st.run, requestId: id } }));
+          const { cancelled } = await finished;
+          control.requestId = null;
+          if (cancelled) return true;
+        }
+        return control.cancelled;
+      };
+      runAll().then(
+        (cancelled) => {
+          activeRun = null;
+          progress = { ...progress, elapsedMs: deps.now() - started };
           publish();
           set((st) => ({ run: { ...st.run, status: cancelled ? 'cancelled' : 'done', requestId: null } }));
         },
         (error: unknown) => {
+          activeRun = null;
           publish();
           set((st) => ({ run: { ...st.run, status: 'error', requestId: null, problem: engineProblem(error, 'classify') } }));
         },
@@ -160,8 +193,7 @@ export const createBatchSlice =
     },
 
     cancelBatch() {
-      const { run, engine } = get();
-      if (run.status === 'running' && run.requestId !== null) engine?.cancel(run.requestId);
+      if (get().run.status === 'running') activeRun?.cancel();
     },
 
     exportCsv() {
@@ -181,4 +213,5 @@ export const createBatchSlice =
       });
       return { csv, fileName: exportFileName(table.file.name) };
     },
-  });
+  };
+  };

@@ -16,13 +16,21 @@ export function memoSelector<const Deps extends readonly unknown[], R>(deps: (s:
   };
 }
 
-/** Gold labels of the current table for the labels of the last run; null without table, run or gold. */
+/** The label names gold is read for: those of the last run, else the current labels. */
+const selectGoldLabelNames = (() => {
+  let last: string[] = [];
+  return (s: AppState): string[] => {
+    const names = (s.batch ? s.batch.labels : s.labels).map((l) => l.name);
+    // Same names, same array: moving a slider must not re-read the gold columns.
+    if (names.length !== last.length || names.some((n, i) => n !== last[i])) last = names;
+    return last;
+  };
+})();
+
+/** Gold labels of the current table for the labels of the last run (or the current ones before a run); null without gold. */
 export const selectGold = memoSelector(
-  (s) => [s.table, s.textColumn, s.batch] as const,
-  ([table, textColumn, batch]): Gold | null => {
-    if (!table || !batch) return null;
-    return detectGold(table.header, table.rows, batch.labels.map((l) => l.name), textColumn);
-  },
+  (s) => [s.table, s.textColumn, selectGoldLabelNames(s)] as const,
+  ([table, textColumn, names]): Gold | null => (table ? detectGold(table.header, table.rows, names, textColumn) : null),
 );
 
 /** Scored rows with gold, as columns per evaluated label; null while running or without gold. */

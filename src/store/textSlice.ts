@@ -61,7 +61,7 @@ export const createTextSlice =
         const now = get().ready ?? ready;
         set({
           textRunning: false,
-          textRun: { text, labels, scores: r.scores, truncated: r.truncated, tokens: r.tokens, elapsedMs, backend: now.backend, dtype: now.dtype },
+          textRun: { seq: (get().textRun?.seq ?? 0) + 1, text, labels, scores: r.scores, truncated: r.truncated, tokens: r.tokens, elapsedMs, backend: now.backend, dtype: now.dtype },
         });
       } catch (error) {
         set({ textRunning: false, textProblem: engineProblem(error, 'classify') });

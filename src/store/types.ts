@@ -87,6 +87,8 @@ export interface LabelsSlice {
 
 /** The result of classifying one pasted text. */
 export interface TextRun {
+  /** Counts runs, so a new result is told apart from an identical previous one. */
+  seq: number;
   text: string;
   labels: LabelSpec[];
   scores: import('../engine/blend').LabelScore[];

@@ -1,0 +1,48 @@
+// Bundle errors say what to do; another bundle loads by URL (same origin only) or from a local folder.
+import { fileURLToPath } from 'node:url';
+import { expect, test } from './fixtures';
+import { flowQuery, projectHasWebGpu } from './pages/AppPage';
+
+const DEMO_FOLDER = fileURLToPath(new URL('../public/models/demo-fixture/', import.meta.url));
+
+test('a missing bundle is explained; the demo then loads by URL and from a local folder', async ({ app, page, consoleErrors }, testInfo) => {
+  await app.open(flowQuery(testInfo, '?bundle=/models/no-such-bundle/'));
+  await expect(app.modelStatus).toHaveAttribute('data-state', 'error');
+  // vite preview answers unknown paths with index.html (200), so the engine finds no JSON there;
+  // a static server would answer 404 and the message would say the file is missing.
+  await expect(page.getByTestId('load-problem')).toContainText(/manifest\.json (at|is missing from the bundle at) \/models\/no-such-bundle\//);
+  await expect(page.getByTestId('load-problem')).toContainText('Check the bundle address');
+  // A 404, if the server sends one, is logged by the browser itself: the only console error allowed here.
+  expect(consoleErrors.filter((e) => !/404/.test(e))).toEqual([]);
+  consoleErrors.length = 0;
+  await app.shot('load-error');
+
+  const url = page.getByLabel('Bundle folder on this site');
+  await url.fill('https://example.com/models/x/');
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'is not a bundle folder on this site' })).toBeVisible();
+  await url.fill('/models/demo-fixture/');
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await app.waitReady();
+  await expect(app.demoBanner).toBeVisible();
+
+  await page.getByLabel('Or a bundle folder on this computer').setInputFiles(DEMO_FOLDER);
+  await expect(app.modelStatus).toHaveAttribute('data-state', 'loading');
+  await app.waitReady();
+  await expect(page.getByTestId('bundle-name')).toContainText('Demo fixture');
+  const scores = await app.classify('Stocks rallied.');
+  expect(scores).toHaveLength(5);
+});
+
+test('a backend the browser cannot give is refused with the reason, and bad URL parameters are reported', async ({ app, page }, testInfo) => {
+  const gpu = projectHasWebGpu(testInfo);
+  // WASM project: no adapter for ?backend=webgpu. WebGPU project: SwiftShader lacks shader-f16 for q4f16.
+  await app.open(gpu ? '?dtype=q4f16&backend=webgpu' : '?backend=webgpu');
+  await expect(app.modelStatus).toHaveAttribute('data-state', 'error');
+  await expect(page.getByTestId('load-problem')).toContainText(
+    gpu ? 'Cannot run q4f16 on webgpu: q4f16 needs the WebGPU feature shader-f16' : 'WebGPU was requested, but no WebGPU adapter',
+  );
+  await page.goto('/?backend=cuda&dtype=int3');
+  await expect(page.getByRole('list', { name: 'Notices' })).toContainText("Unknown backend 'cuda' in the URL");
+  await expect(page.getByRole('list', { name: 'Notices' })).toContainText("Unknown dtype 'int3' in the URL");
+});
