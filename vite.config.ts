@@ -26,5 +26,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // NOTE: Node background-compiles ORT's 27 MB wasm with TurboFan and can stall the
+    // first runs for minutes on a busy 2-core machine; baseline (Liftoff) code avoids it.
+    // See ../shared/design/webgpu-in-node-notes.md. Benchmarks (vitest bench) run the same way.
+    execArgv: ['--liftoff-only'],
   },
 });
