@@ -276,6 +276,10 @@ class ExportOptions:
     # golden tests and recorded errors refer to the same numbers.
     validation_pairs: list[tuple[str, str]] | None = None
     validation_texts: list[str] | None = None
+    # Also measure with ONNX Runtime Web (WASM, via Node) and record the larger error:
+    # "on" requires it, "off" skips it, "auto" runs it when available and the fp32 graph is
+    # small enough to finish in minutes (WASM in Node is slow on large models).
+    web_check: str = "auto"
 
 
 def seed_labels() -> list[Label]:
@@ -382,6 +386,7 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
     ref_pairs = val.run_batched(torch_run, pair_ids, pad)
     ref_texts = val.run_batched(torch_run, text_ids, pad)
 
+    web_runs = _web_runs(written, options, pair_ids, text_ids, pad)
     variants: dict[str, Variant] = {}
     for name, paths in written.items():
         session = val.ort_session(paths[0], options.threads)
@@ -391,6 +396,12 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
         del session
         log.info("%s: max abs error logits %.3g, entailment %.3g, last_hidden_state %.3g",
                  name, errors.logits, errors.entailment, errors.last_hidden_state)
+        if web_runs is not None:
+            web_pairs, web_texts = web_runs[name]
+            web = val.compare(ref_pairs, web_pairs, ref_texts, web_texts, nli.entailment_id, nli.not_entailment_id)
+            log.info("%s on ORT Web (WASM): max abs error logits %.3g, entailment %.3g, last_hidden_state %.3g",
+                     name, web.logits, web.entailment, web.last_hidden_state)
+            errors = val.worst(errors, web)
         if not errors.finite:
             raise ExportError(f"variant {name} produced NaN/inf outputs (fp16 overflow?); nothing was written to {final}")
         if name == "fp32" and not errors.entailment <= FP32_ENTAILMENT_TOLERANCE:
@@ -436,15 +447,39 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
             validation=Validation(
                 pair_batch=[len(pair_ids), max(map(len, pair_ids))],
                 text_batch=[len(text_ids), max(map(len, text_ids))],
-                runtime="onnxruntime CPUExecutionProvider",
+                runtime=("onnxruntime CPUExecutionProvider" if web_runs is None else
+                         f"onnxruntime CPUExecutionProvider and onnxruntime-web {val.web_version()} WASM (Node)"),
                 notes=(f"PyTorch fp32 vs ONNX Runtime on {len(pair_ids)} (text, hypothesis) pairs and "
                        f"{len(text_ids)} texts, batched {val.BATCH_SIZE} at a time in input order and right-padded; "
-                       "last_hidden_state compared on non-padded positions only"),
+                       "last_hidden_state compared on non-padded positions only"
+                       + ("" if web_runs is None else "; each error is the larger of the two runtimes'")),
             ),
         ),
     )
     manifest.save(out)
     return validate_bundle(out)
+
+
+WEB_CHECK_AUTO_MAX_BYTES = 64 * 2**20
+
+
+def _web_runs(written: dict[str, list[Path]], options: ExportOptions, pair_ids: list[list[int]],
+              text_ids: list[list[int]], pad: int) -> dict[str, tuple[val.Outputs, val.Outputs]] | None:
+    """Runs every variant with ONNX Runtime Web when options.web_check asks for it (see ExportOptions)."""
+    if options.web_check == "off":
+        return None
+    missing = val.web_runtime_missing()
+    fp32 = written.get("fp32")
+    too_big = fp32 is not None and sum(p.stat().st_size for p in fp32) > WEB_CHECK_AUTO_MAX_BYTES
+    if options.web_check == "on" and missing:
+        raise ExportError(f"--web-check on: cannot run ONNX Runtime Web: {missing}")
+    if options.web_check == "auto" and (missing or too_big):
+        log.warning("not measuring errors on ONNX Runtime Web (%s); the manifest records ONNX Runtime CPU errors only",
+                    missing or f"fp32 graph over {WEB_CHECK_AUTO_MAX_BYTES >> 20} MB; use --web-check on to force it")
+        return None
+    log.info("measuring every variant on ONNX Runtime Web %s (WASM, in Node)", val.web_version())
+    runs = val.run_web_batched({name: paths[0] for name, paths in written.items()}, [pair_ids, text_ids], pad)
+    return {name: (outs[0], outs[1]) for name, outs in runs.items()}
 
 
 def _r(x: float) -> float:
@@ -483,6 +518,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="tokenizer folder for --random-init (default: the committed fixture bundle)")
     p.add_argument("--demo", action="store_true", help="mark the bundle as a demo (always on for --random-init)")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for validation (1 = repeatable numbers)")
+    p.add_argument("--web-check", choices=["auto", "on", "off"], default="auto",
+                   help="also measure errors with ONNX Runtime Web (WASM, needs node and npm ci); auto: when the "
+                        "fp32 graph is under 64 MB")
     p.set_defaults(func=run)
 
 
@@ -494,7 +532,7 @@ def run(args: argparse.Namespace) -> int:
     options = ExportOptions(
         out=args.out, source_model=args.model or "", bundle_id=args.bundle_id, name=args.name, demo=args.demo,
         variants=variants, max_length_pair=args.max_length_pair, max_length_text=args.max_length_text,
-        opset=args.opset, threads=args.threads,
+        opset=args.opset, threads=args.threads, web_check=args.web_check,
     )
     if args.random_init:
         from model_export.tokenizer import load_bundle_tokenizer

@@ -141,7 +141,8 @@ def calibration_pairs(corpus: list[str]) -> list[tuple[str, str]]:
 
 
 def make_fixture(out: Path, seed_data: Path | None, golden_path: Path | None,
-                 config: FixtureConfig | None = None, keep_source: Path | None = None) -> dict[str, Any]:
+                 config: FixtureConfig | None = None, keep_source: Path | None = None,
+                 web_check: str = "auto") -> dict[str, Any]:
     """Train tokenizer, build model, save it as an HF folder, export that folder like any real model."""
     import torch
 
@@ -177,6 +178,7 @@ def make_fixture(out: Path, seed_data: Path | None, golden_path: Path | None,
         bundle_id=config.bundle_id, name=config.name, demo=True, seed=config.seed, threads=1,
         max_length_pair=config.max_length_pair, max_length_text=config.max_length_text, labels=labels,
         validation_pairs=gold.golden_pairs(texts, hyps), validation_texts=[t.text for t in texts],
+        web_check=web_check,
     )
     manifest = export_bundle(model, src_tokenizer, options)
 
@@ -226,6 +228,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--keep-source", type=Path, default=None,
                    help="also keep the fixture as a Hugging Face model folder here (config, safetensors, tokenizer)")
+    p.add_argument("--web-check", choices=["auto", "on", "off"], default="auto",
+                   help="also measure variant errors on ONNX Runtime Web, as export does (the committed bundle: on)")
     p.set_defaults(func=run)
 
 
@@ -234,7 +238,8 @@ def run(args: argparse.Namespace) -> int:
         raise ExportError(f"--seed-data {args.seed_data} not found")
     golden_path = args.golden or default_golden_path(args.out)
     _warn_if_heads_will_be_dropped(args.out)
-    doc = make_fixture(args.out, args.seed_data, golden_path, FixtureConfig(seed=args.seed), args.keep_source)
+    doc = make_fixture(args.out, args.seed_data, golden_path, FixtureConfig(seed=args.seed), args.keep_source,
+                       args.web_check)
     scores = np.array([p["entailment"] for t in doc["texts"] for p in t["pairs"]])
     print(f"fixture bundle: {args.out}  golden: {golden_path}")
     print(f"entailment scores over {len(scores)} golden pairs: min {scores.min():.3f} max {scores.max():.3f} "

@@ -149,3 +149,83 @@ def compare(ref_pairs: Outputs, got_pairs: Outputs, ref_texts: Outputs, got_text
         finite = finite and bool(np.all(np.isfinite(b)))
         hid_err = max(hid_err, float(np.max(np.abs(a - b))))
     return Errors(logit_err, ent_err, hid_err, finite)
+
+
+# ---- ONNX Runtime Web (the runtime the browser app ships) -------------------------------
+# ORT Web's WASM kernels round differently from ORT's native CPU kernels, most visibly in
+# fp16 and int8 graphs. The app promises that every variant stays within the error written
+# into the manifest, so the exporter measures the same batches with ORT Web too (through
+# scripts/ort-web-run.mjs and the app's own node_modules) and records the larger error.
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WEB_SCRIPT = REPO_ROOT / "scripts" / "ort-web-run.mjs"
+WEB_PACKAGE = REPO_ROOT / "node_modules" / "onnxruntime-web" / "package.json"
+
+
+def web_runtime_missing() -> str | None:
+    """Why ORT Web cannot be run from here, or None when it can."""
+    import shutil
+
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not WEB_SCRIPT.is_file():
+        return f"{WEB_SCRIPT} is missing"
+    if not WEB_PACKAGE.is_file():
+        return "onnxruntime-web is not installed (run `npm ci` in the repository root)"
+    return None
+
+
+def web_version() -> str:
+    import json
+
+    return str(json.loads(WEB_PACKAGE.read_text())["version"])
+
+
+def run_web_batched(graphs: dict[str, Path], id_sets: list[list[list[int]]], pad_id: int,
+                    batch_size: int = BATCH_SIZE) -> dict[str, list[Outputs]]:
+    """Runs every graph on every id set (same batches as run_batched) with ORT Web's WASM in Node.
+
+    One Node process for all graphs, so the 27 MB wasm is compiled once; Liftoff only, because
+    TurboFan's background compile stalls the first runs for minutes on a small machine.
+    """
+    import json
+    import subprocess
+    import tempfile
+
+    batches: list[tuple[int, np.ndarray]] = []  # (id-set index, mask) per batch, in job order
+    job_batches = []
+    for set_index, ids in enumerate(id_sets):
+        for input_ids, mask in padded_batches(ids, pad_id, batch_size):
+            batches.append((set_index, mask))
+            job_batches.append({"input_ids": input_ids.tolist(), "attention_mask": mask.tolist()})
+    with tempfile.TemporaryDirectory() as tmp:
+        job = {"graphs": {k: str(Path(v).resolve()) for k, v in graphs.items()}, "batches": job_batches,
+               "outputs": ["logits", "last_hidden_state"], "out_dir": tmp}
+        job_file = Path(tmp) / "job.json"
+        job_file.write_text(json.dumps(job))
+        done = subprocess.run(["node", "--liftoff-only", str(WEB_SCRIPT), str(job_file)], cwd=REPO_ROOT,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"ORT Web run failed: {done.stderr.strip()[-2000:]}")
+        summary = json.loads(done.stdout.strip().splitlines()[-1])
+        dims = {(f["name"], f["batch"], f["output"]): f["dims"] for f in summary["files"]}
+        results: dict[str, list[Outputs]] = {}
+        for name in graphs:
+            logits: list[list[np.ndarray]] = [[] for _ in id_sets]
+            hidden: list[list[np.ndarray]] = [[] for _ in id_sets]
+            for b, (set_index, mask) in enumerate(batches):
+                def read(output: str) -> np.ndarray:
+                    raw = np.fromfile(Path(tmp) / f"{name}.{b}.{output}.f32", dtype="<f4")
+                    return raw.reshape(dims[(name, b, output)])
+                logits[set_index].append(read("logits"))
+                hs = read("last_hidden_state")
+                for i in range(len(mask)):
+                    hidden[set_index].append(hs[i, : int(mask[i].sum())])
+            results[name] = [Outputs(np.concatenate(lg, axis=0), hd) for lg, hd in zip(logits, hidden)]
+    return results
+
+
+def worst(a: Errors, b: Errors) -> Errors:
+    """Element-wise larger of two error measurements."""
+    return Errors(max(a.logits, b.logits), max(a.entailment, b.entailment),
+                  max(a.last_hidden_state, b.last_hidden_state), a.finite and b.finite)

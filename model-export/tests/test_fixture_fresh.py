@@ -18,7 +18,8 @@ from model_export.tokenizer import load_bundle_tokenizer
 def fresh(tmp_path_factory):
     root = tmp_path_factory.mktemp("fresh")
     out, source = root / "bundle", root / "source"
-    assert main(["fixture", "--out", str(out), "--keep-source", str(source)]) == 0
+    # The ORT Web measurement has its own test (test_export_web_check.py); skipping it here keeps this fast.
+    assert main(["fixture", "--out", str(out), "--keep-source", str(source), "--web-check", "off"]) == 0
     return root, out, source
 
 
@@ -80,7 +81,7 @@ def test_export_cli_on_a_model_folder(fresh, tmp_path):
     _, out, source = fresh
     target = tmp_path / "exported"
     assert main(["export", str(source), "--out", str(target), "--variants", "fp32,q4", "--threads", "1",
-                 "--id", "fixture-again"]) == 0
+                 "--id", "fixture-again", "--web-check", "off"]) == 0
     manifest = validate_bundle(target)
     assert set(manifest.variants) == {"fp32", "q4"} and manifest.id == "fixture-again"
     assert manifest.demo is False and manifest.provenance.source_model == str(source)
