@@ -478,7 +478,7 @@ def _web_runs(written: dict[str, list[Path]], options: ExportOptions, pair_ids: 
                     missing or f"fp32 graph over {WEB_CHECK_AUTO_MAX_BYTES >> 20} MB; use --web-check on to force it")
         return None
     log.info("measuring every variant on ONNX Runtime Web %s (WASM, in Node)", val.web_version())
-    runs = val.run_web_batched({name: paths[0] for name, paths in written.items()}, [pair_ids, text_ids], pad)
+    runs = val.run_web_batched(dict(written), [pair_ids, text_ids], pad)
     return {name: (outs[0], outs[1]) for name, outs in runs.items()}
 
 

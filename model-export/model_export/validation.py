@@ -181,9 +181,10 @@ def web_version() -> str:
     return str(json.loads(WEB_PACKAGE.read_text())["version"])
 
 
-def run_web_batched(graphs: dict[str, Path], id_sets: list[list[list[int]]], pad_id: int,
+def run_web_batched(graphs: dict[str, list[Path]], id_sets: list[list[list[int]]], pad_id: int,
                     batch_size: int = BATCH_SIZE) -> dict[str, list[Outputs]]:
-    """Runs every graph on every id set (same batches as run_batched) with ORT Web's WASM in Node.
+    """Runs every graph ([.onnx, external data...]) on every id set (same batches as run_batched) with ORT
+    Web's WASM in Node.
 
     One Node process for all graphs, so the 27 MB wasm is compiled once; Liftoff only, because
     TurboFan's background compile stalls the first runs for minutes on a small machine.
@@ -199,7 +200,8 @@ def run_web_batched(graphs: dict[str, Path], id_sets: list[list[list[int]]], pad
             batches.append((set_index, mask))
             job_batches.append({"input_ids": input_ids.tolist(), "attention_mask": mask.tolist()})
     with tempfile.TemporaryDirectory() as tmp:
-        job = {"graphs": {k: str(Path(v).resolve()) for k, v in graphs.items()}, "batches": job_batches,
+        job = {"graphs": {k: {"path": str(Path(v[0]).resolve()), "external_data": [str(Path(p).resolve()) for p in v[1:]]}
+                          for k, v in graphs.items()}, "batches": job_batches,
                "outputs": ["logits", "last_hidden_state"], "out_dir": tmp}
         job_file = Path(tmp) / "job.json"
         job_file.write_text(json.dumps(job))

@@ -46,7 +46,7 @@ def test_ort_web_outputs_match_onnxruntime_on_fp32(tmp_path, tiny):
     graph = tmp_path / "b" / "onnx" / "model.onnx"
     ids = [[1, 5, 6, 7, 2], [1, 8, 2]]
     native = val.run_batched(val.ort_runner(val.ort_session(graph, 1)), ids, 0)
-    web = val.run_web_batched({"fp32": graph}, [ids], 0)["fp32"][0]
+    web = val.run_web_batched({"fp32": [graph]}, [ids], 0)["fp32"][0]
     assert web.logits.shape == native.logits.shape
     assert abs(web.logits - native.logits).max() < 1e-4
     assert [h.shape for h in web.hidden] == [h.shape for h in native.hidden]

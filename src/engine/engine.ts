@@ -47,6 +47,12 @@ export interface LoadedEngineInfo extends BackendChoice {
   loadMs: number;
 }
 
+/** `path` relative to the folder holding `file` (both bundle-relative, '/'-separated). */
+export function relativeTo(file: string, path: string): string {
+  const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+  return path.startsWith(folder) ? path.slice(folder.length) : path;
+}
+
 /** Texts per streamed chunk: small enough to show progress, big enough to batch well. */
 export const DEFAULT_CHUNK = 32;
 
@@ -99,7 +105,8 @@ export class Engine {
     const backbone = await createSession(
       files.get(variant.backbone)!.bytes,
       choice.backend,
-      variant.external_data.map((path) => ({ path, data: files.get(path)!.bytes })),
+      // ORT names external data as the graph references it: relative to the graph's folder.
+      variant.external_data.map((path) => ({ path: relativeTo(variant.backbone, path), data: files.get(path)!.bytes })),
     );
     // The heads graph is small and fp32; it runs where the backbone runs.
     const heads = manifest.heads ? await createSession(files.get(manifest.heads.file)!.bytes, choice.backend) : null;
