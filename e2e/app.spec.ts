@@ -1,4 +1,4 @@
-// The production build renders, is cross-origin isolated, picks the backend it should, caches the model, and shows the demo banner.
+// The production build renders, is cross-origin isolated, picks the backend it should, shows the demo banner; the README screenshot.
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
 import { projectHasWebGpu } from './pages/AppPage';
@@ -24,14 +24,12 @@ test('the production page renders, is cross-origin isolated and reports the back
   );
   await app.shot('main');
 
-  // A second visit takes every model file from the browser cache.
-  await expect(page.getByTestId('cache-summary')).toHaveText('downloaded');
-  await page.reload();
-  await app.waitReady();
-  await expect(page.getByTestId('cache-summary')).toHaveText('all from the browser cache');
-
-  // The README screenshot: the main screen with a classified text, 1280 px wide.
+  // The README screenshot: the main screen with a classified text, 1280 px wide, down to the scores.
   await app.classify('The central bank raised interest rates to fight inflation, and chip makers lost 4% on the news.');
+  await app.textBox.blur();
   await app.shot('main-with-result');
-  if (!gpu) await page.screenshot({ path: README_SCREENSHOT, fullPage: false });
+  if (!gpu) {
+    const box = (await app.textResult.boundingBox())!;
+    await page.screenshot({ path: README_SCREENSHOT, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 24) } });
+  }
 });

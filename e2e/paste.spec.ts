@@ -42,12 +42,13 @@ test('pastes a text, runs it with Ctrl+Enter or the button, shows every term of 
   await expect(app.textProblem).toHaveCount(0);
 });
 
-test('thresholds re-decide without re-running, persist across reloads and reset to the bundle values', async ({ app, page }, testInfo) => {
+test('thresholds re-decide without a re-run; thresholds and zero-shot labels persist across reloads; reset and remove', async ({ app, page }, testInfo) => {
   await app.openReady(flowQuery(testInfo));
+  await expect(page.getByTestId('cache-summary')).toHaveText('downloaded');
   const scores = await app.classify(TEXT);
   const s = scores.find((x) => x.label === 'Finance')!;
   const bundleThreshold = s.threshold;
-  // Just above the score: not predicted; at or just below: predicted.
+  // Just above the score: not predicted; at or just below: predicted. No re-run: the score stays.
   const above = Math.min(1, Math.ceil(s.blended * 100 + 1e-9) / 100);
   const below = Math.floor(s.blended * 100) / 100;
   await app.setThreshold('Finance', above);
@@ -56,48 +57,39 @@ test('thresholds re-decide without re-running, persist across reloads and reset 
   await expect(row).toHaveAttribute('data-predicted', String(s.blended >= above));
   await app.setThreshold('Finance', below);
   await expect(row).toHaveAttribute('data-predicted', 'true');
-  await expect(row).toHaveAttribute('data-blended', String(s.blended)); // no re-run
+  await expect(row).toHaveAttribute('data-blended', String(s.blended));
 
-  await page.reload();
-  await app.waitReady();
-  await expect(page.getByTestId('threshold-Finance')).toHaveText(below.toFixed(2));
-  await page.getByRole('button', { name: 'Reset thresholds to the model’s values' }).click();
-  await expect(page.getByTestId('threshold-Finance')).toHaveText(bundleThreshold.toFixed(2));
-  await page.reload();
-  await app.waitReady();
-  await expect(page.getByTestId('threshold-Finance')).toHaveText(bundleThreshold.toFixed(2));
-});
-
-test('adds a zero-shot label (NLI only, editable hypothesis), keeps it across reloads, and removes it', async ({ app, page }, testInfo) => {
-  await app.openReady(flowQuery(testInfo));
+  // A zero-shot label: NLI only, hypothesis from the bundle's template, editable; duplicates refused.
   await app.addLabel('Sports');
-  const row = app.labelRow('Sports');
-  await expect(row).toContainText('NLI only');
+  await expect(app.labelRow('Sports')).toContainText('NLI only');
   const hypothesis = await app.hypothesisBox('Sports');
   await expect(hypothesis).toHaveValue('This text is about Sports.');
-
-  // A duplicate is refused with a message.
   await page.getByLabel('Add a zero-shot label').fill('sports');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expect(page.getByRole('alert').filter({ hasText: "There is already a label called 'sports'" })).toBeVisible();
-
-  const scores = await app.classify('The home team won the championship final in extra time.');
-  const sports = scores.find((s) => s.label === 'Sports')!;
+  const match = 'The home team won the championship final in extra time.';
+  const sports = (await app.classify(match)).find((x) => x.label === 'Sports')!;
   expect(sports).toMatchObject({ poly: null, alpha: null });
   expect(sports.blended).toBe(sports.nli);
-
-  // Editing the hypothesis changes the NLI input: the old result is marked stale, a re-run changes the score.
   await hypothesis.fill('This text is about a football match.');
   await hypothesis.press('Enter');
   await expect(app.textResult).toContainText('Labels or hypotheses changed since this run');
-  const edited = await app.classify('The home team won the championship final in extra time.');
-  expect(edited.find((s) => s.label === 'Sports')!.nli).not.toBe(sports.nli);
+  const edited = (await app.classify(match)).find((x) => x.label === 'Sports')!;
+  expect(edited.nli).not.toBe(sports.nli);
+  await app.shot('labels');
 
+  // After a reload: same thresholds, label and hypothesis; every model file from the browser cache.
   await page.reload();
   await app.waitReady();
-  await expect(app.labelRow('Sports')).toBeVisible();
+  await expect(page.getByTestId('cache-summary')).toHaveText('all from the browser cache');
+  await expect(page.getByTestId('threshold-Finance')).toHaveText(below.toFixed(2));
   await expect(await app.hypothesisBox('Sports')).toHaveValue('This text is about a football match.');
+
+  await page.getByRole('button', { name: 'Reset thresholds to the model’s values' }).click();
+  await expect(page.getByTestId('threshold-Finance')).toHaveText(bundleThreshold.toFixed(2));
   await app.labelRow('Sports').getByRole('button', { name: 'Remove label Sports' }).click();
   await expect(app.labelRow('Sports')).toHaveCount(0);
-  await app.shot('labels');
+  // What is stored for the next visit is the reset state.
+  const saved = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith('zeroshot.labels.')).map(([, v]) => JSON.parse(v)));
+  expect(saved.every((v: { thresholds: object; userLabels: unknown[] }) => Object.keys(v.thresholds).length === 0 && v.userLabels.length === 0)).toBe(true);
 });

@@ -65,6 +65,12 @@ export function EvaluationPanel(props: EvaluationPanelProps) {
           <caption className="sr-only">Evaluation metrics per system</caption>
           <thead>
             <tr>
+              <td colSpan={1 + METRICS.length} />
+              <th scope="colgroup" colSpan={labels.length} className="group">
+                F1 per label
+              </th>
+            </tr>
+            <tr>
               <th scope="col">System</th>
               {METRICS.map(([key, name]) => (
                 <th scope="col" key={key}>
@@ -72,8 +78,8 @@ export function EvaluationPanel(props: EvaluationPanelProps) {
                 </th>
               ))}
               {labels.map((l) => (
-                <th scope="col" key={l}>
-                  F1 {l}
+                <th scope="col" key={l} aria-label={`F1 ${l}`}>
+                  {l}
                 </th>
               ))}
             </tr>

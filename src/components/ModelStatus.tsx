@@ -76,24 +76,34 @@ export function ModelStatus(props: ModelStatusProps) {
 
       {ready && (
         <dl className="facts">
-          <dt>Backend</dt>
-          <dd>
-            <span data-testid="backend">{ready.backend}</span>
-            {ready.backend === 'wasm' ? ` (${ready.threads} thread${ready.threads === 1 ? '' : 's'})` : ready.adapter ? ` (${ready.adapter})` : ''}
-          </dd>
-          <dt>Precision</dt>
-          <dd data-testid="dtype">{ready.dtype}</dd>
-          <dt>Why</dt>
-          <dd data-testid="backend-reason">{ready.reason}</dd>
-          <dt>Load time</dt>
-          <dd>
-            {formatDuration(ready.loadMs)}; {ready.files.length} files, {formatBytes(totalBytes)},{' '}
-            <span data-testid="cache-summary">{cached === ready.files.length ? 'all from the browser cache' : cached > 0 ? `${cached} from the browser cache` : 'downloaded'}</span>
-          </dd>
-          <dt>Runtime</dt>
-          <dd>
-            ONNX Runtime Web <span data-testid="ort-version">{ready.ortVersion}</span>
-          </dd>
+          <div>
+            <dt>Backend</dt>
+            <dd>
+              <span data-testid="backend">{ready.backend}</span>
+              {ready.backend === 'wasm' ? ` (${ready.threads} thread${ready.threads === 1 ? '' : 's'})` : ready.adapter ? ` (${ready.adapter})` : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>Precision</dt>
+            <dd data-testid="dtype">{ready.dtype}</dd>
+          </div>
+          <div>
+            <dt>Why</dt>
+            <dd data-testid="backend-reason">{ready.reason}</dd>
+          </div>
+          <div>
+            <dt>Load time</dt>
+            <dd>
+              {formatDuration(ready.loadMs)}; {ready.files.length} files, {formatBytes(totalBytes)},{' '}
+              <span data-testid="cache-summary">{cached === ready.files.length ? 'all from the browser cache' : cached > 0 ? `${cached} from the browser cache` : 'downloaded'}</span>
+            </dd>
+          </div>
+          <div>
+            <dt>Runtime</dt>
+            <dd>
+              ONNX Runtime Web <span data-testid="ort-version">{ready.ortVersion}</span>
+            </dd>
+          </div>
         </dl>
       )}
 

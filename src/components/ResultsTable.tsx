@@ -31,8 +31,8 @@ export function ResultsTable(props: ResultsTableProps) {
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
-  const columns = `4.5rem minmax(14rem, 1fr) repeat(${L}, 6.5rem) minmax(9rem, 12rem)${gold ? ' minmax(9rem, 12rem)' : ''}`;
-  const width = `calc(4.5rem + 14rem + ${L} * 6.5rem + 9rem${gold ? ' + 9rem' : ''})`;
+  const columns = `4rem minmax(14rem, 1fr) repeat(${L}, 7.5rem) minmax(9rem, 12rem)${gold ? ' minmax(9rem, 12rem)' : ''}`;
+  const width = `calc(4rem + 14rem + ${L} * 7.5rem + 9rem${gold ? ' + 9rem' : ''})`;
 
   return (
     <section className="panel results" aria-labelledby="results-title">
