@@ -1,6 +1,6 @@
 // Tests for CSV reading: headers, ragged rows, quote errors with row numbers, empty files, size checks.
 import { describe, expect, it } from 'vitest';
-import { checkCsvFile, cleanHeader, CSV_LIMITS, CsvError, parseCsv } from './csv';
+import { checkCsvFile, cleanHeader, CSV_LIMITS, CsvError, guessNewline, parseCsv } from './csv';
 
 describe('parseCsv', () => {
   it('reads header and rows in small chunks, CRLF and a BOM included', async () => {
@@ -84,5 +84,15 @@ describe('checkCsvFile', () => {
     expect(!huge.ok && huge.message).toMatch(/up to 500\.0 MB.*Split it/);
     expect(checkCsvFile('a.csv', 0)).toMatchObject({ ok: false, message: expect.stringMatching(/empty/) });
     expect(checkCsvFile('Book1.XLSX', 10)).toMatchObject({ ok: false, message: expect.stringMatching(/save it as CSV/) });
+  });
+});
+
+describe('guessNewline', () => {
+  it('finds CRLF, CR and LF line endings, also with newlines inside quoted cells', () => {
+    expect(guessNewline('a,b\r\n1,2\r\n')).toBe('\r\n');
+    expect(guessNewline('a,b\r1,2\r')).toBe('\r');
+    expect(guessNewline('a,b\n1,2\n')).toBe('\n');
+    expect(guessNewline('text\r\n"one\ntwo"\r\nthree\r\n')).toBe('\r\n');
+    expect(guessNewline('single line')).toBe('\n');
   });
 });
