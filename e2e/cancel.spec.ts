@@ -4,17 +4,17 @@ import { readCsv, writeCsv } from './helpers/csvdata';
 import { loadGolden } from './helpers/golden';
 import { flowQuery } from './pages/AppPage';
 
-test('cancel stops a big batch mid-way and keeps what was labelled', async ({ app, page }, testInfo) => {
+test('a 100,000-row CSV reads, scrolls virtualised, and cancel stops it mid-way keeping what was labelled', async ({ app, page }, testInfo) => {
   const texts = loadGolden().cases.map((c) => c.text).filter((t) => t.trim() !== '' && t.length < 300);
-  const N = 20_000;
+  const N = 100_000;
   const rows = Array.from({ length: N }, (_, i) => [String(i + 1), `${texts[i % texts.length]} (${i + 1})`]);
   await app.openReady(flowQuery(testInfo));
   await app.chooseCsv(writeCsv(testInfo, 'big.csv', ['id', 'text'], rows));
-  await expect(app.csvSummary).toContainText('big.csv: 20,000 rows');
+  await expect(app.csvSummary).toContainText('big.csv: 100,000 rows');
   await app.runBatch();
   await expect(app.progress).toHaveAttribute('data-status', 'running');
   // Progress shows rows done, rows per second and time left while running.
-  await expect(app.progress).toContainText(/Labelling: [\d,]+ of 20,000 rows · [\d.]+ rows\/s · about .+ left/, { timeout: 60_000 });
+  await expect(app.progress).toContainText(/Labelling: [\d,]+ of 100,000 rows · [\d.]+ rows\/s · about .+ left/, { timeout: 60_000 });
   await app.shot('batch-running');
   await page.getByRole('button', { name: 'Cancel' }).click();
   await app.waitBatch('cancelled');

@@ -36,6 +36,7 @@ const RUN_TEXT = {
   error: 'Stopped',
 } as const;
 
+/** The CSV panel: file picker, text column, run/cancel, progress with rates, download. */
 export function CsvPanel(props: CsvPanelProps) {
   const fileId = useId();
   const columnId = useId();

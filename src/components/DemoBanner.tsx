@@ -7,6 +7,7 @@ export const EXPORT_COMMAND =
 /** Where the exported bundle is then found. */
 export const REAL_BUNDLE_URL = '/models/deberta-v3-large-zeroshot/';
 
+/** The demo-bundle banner, with the export command and the address of the exported bundle. */
 export function DemoBanner({ name }: { name: string }) {
   return (
     <aside className="demo-banner" role="note" aria-label="Demo model" data-testid="demo-banner">

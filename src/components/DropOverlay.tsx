@@ -1,5 +1,6 @@
 // The full-page hint shown while a file is dragged over the page.
 
+/** A full-page overlay shown while a file is dragged over the page. */
 export function DropOverlay({ visible }: { visible: boolean }) {
   if (!visible) return null;
   return (

@@ -44,6 +44,7 @@ function MetricRow({ row, labels, proposal }: { row: EvaluationRow; labels: stri
   );
 }
 
+/** The evaluation table (NLI baseline vs hybrid) and the tuning proposal with Apply / Discard. */
 export function EvaluationPanel(props: EvaluationPanelProps) {
   const { labels, rows, tuning } = props;
   return (

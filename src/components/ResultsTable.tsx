@@ -21,6 +21,7 @@ export interface ResultsTableProps {
 
 const ROW_HEIGHT = 34;
 
+/** A virtualised, ARIA-table of the labelled rows: scores per label (✓ when predicted), predicted and gold labels. */
 export function ResultsTable(props: ResultsTableProps) {
   const { rows, labels, thresholds, blended, nli, poly, scored, gold } = props;
   const L = labels.length;

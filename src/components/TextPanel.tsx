@@ -18,6 +18,7 @@ export interface TextPanelProps {
   onRun: () => void;
 }
 
+/** The single-text panel: text box, run button, and the result with every score term. */
 export function TextPanel(props: TextPanelProps) {
   const id = useId();
   const { run } = props;

@@ -76,8 +76,10 @@ function explain(error: Papa.ParseError, rowNumber: number): string {
       return `row ${rowNumber}: ${error.message}`;
     case 'UndetectableDelimiter':
       return error.message;
-    default:
-      return `row ${rowNumber}: ${error.message}`;
+    default: {
+      const never: never = error.code;
+      return `row ${rowNumber}: ${error.message} (${String(never)})`;
+    }
   }
 }
 

@@ -33,6 +33,7 @@ export function batchThresholds(s: Pick<AppState, 'batch' | 'labels'>): number[]
 /** Texts per classify request: one engine chunk, so a cancel lands within one chunk. */
 export const REQUEST_TEXTS = 32;
 
+/** The CSV slice: reading, running in chunks with cancel, exporting. */
 export const createBatchSlice =
   (deps: StoreDeps): StateCreator<AppState, [], [], BatchSlice> =>
   (set, get) => {

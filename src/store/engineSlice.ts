@@ -29,6 +29,7 @@ function upsert(files: FileProgress[], file: FileProgress): FileProgress[] {
   return next;
 }
 
+/** The engine slice: worker client, bundle loading, backend facts, load errors. */
 export const createEngineSlice =
   (deps: StoreDeps): StateCreator<AppState, [], [], EngineSlice> =>
   (set, get) => {

@@ -52,6 +52,7 @@ function toSaved(labels: readonly LabelState[]): SavedLabels {
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
+/** The labels slice: thresholds, hypotheses and zero-shot labels, saved per bundle. */
 export const createLabelsSlice =
   (deps: StoreDeps): StateCreator<AppState, [], [], LabelsSlice> =>
   (set, get) => {

@@ -23,6 +23,7 @@ export function onBackendChange(set: (partial: Partial<AppState> | ((s: AppState
   return (info: ReadyInfo) => set((s) => ({ ready: info, notices: [...s.notices, info.reason] }));
 }
 
+/** The text slice: one pasted text, classified with every term kept. */
 export const createTextSlice =
   (_deps: StoreDeps): StateCreator<AppState, [], [], TextSlice> =>
   (set, get) => ({

@@ -9,6 +9,7 @@ export const CV_FOLDS = 5;
 /** Seed of the folds (model-export uses the same). */
 export const CV_SEED = 42;
 
+/** The tuning slice: thresholds tuned on the CSV gold labels, pending Apply or Discard. */
 export const createTuningSlice =
   (_deps: StoreDeps): StateCreator<AppState, [], [], TuningSlice> =>
   (set, get) => ({
