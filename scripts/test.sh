@@ -20,4 +20,7 @@ npx vite build
 node scripts/check-single-ort.mjs dist
 
 step "Playwright e2e (Chromium: wasm and webgpu projects)"
+# A free port for vite preview, so a dev server or another run on 4173 cannot break the suite.
+E2E_PORT=${E2E_PORT:-$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}
+export E2E_PORT
 npx playwright test
