@@ -113,6 +113,7 @@ export function LabelsPanel(props: LabelsPanelProps) {
       <p className="muted">
         A text gets every label whose score reaches its threshold. Thresholds are kept in this browser for this model.
       </p>
+      {props.labels.length === 0 && <p className="note">No labels yet: they come with the model bundle once it has loaded.</p>}
       <ul className="label-list" aria-label="Labels and thresholds">
         {props.labels.map((l) => (
           <LabelRow key={l.name} label={l} props={props} />
