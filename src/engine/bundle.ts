@@ -121,6 +121,10 @@ export function urlSource(baseUrl: string): BundleSource {
       } catch (error) {
         throw new BundleError(`Could not fetch ${url} (${String(error)}). Check the bundle URL and that the server is running.`);
       }
+      // NOTE: SPA servers (vite preview among them) answer unknown paths with index.html.
+      if (response.ok && path === 'manifest.json' && (response.headers.get('content-type') ?? '').includes('text/html')) {
+        throw new BundleError(`manifest.json is missing from the bundle at ${base} (the server answered with a web page). Is this a bundle folder?`);
+      }
       if (!response.ok) {
         throw new BundleError(
           `${path} is missing from the bundle at ${base} (HTTP ${response.status}). ${path === 'manifest.json' ? 'Is this a bundle folder?' : 'Re-export the bundle or copy the missing file.'}`,

@@ -54,6 +54,15 @@ describe('inputs', () => {
     expect(r!.scores[0]).toMatchObject({ poly: null, alpha: null });
     expect(r!.scores[0]!.blended).toBe(r!.scores[0]!.nli);
   });
+  it('hears a cancel posted while a chunk runs (between its batches)', async () => {
+    // A cancel arrives as a message: a macrotask. It must land before the chunk ends.
+    let cancelled = false;
+    let chunks = 0;
+    const texts = Array.from({ length: 48 }, (_, i) => `Row ${i}: ${'the central bank raised interest rates '.repeat(1 + (i % 5))}`);
+    setTimeout(() => (cancelled = true), 0);
+    await expect(engine.classify(texts, labels, () => chunks++, () => cancelled, 48)).rejects.toThrow(/cancelled/);
+    expect(chunks).toBe(0);
+  });
   it('stops between chunks when cancelled', async () => {
     let chunks = 0;
     const texts = Array.from({ length: 64 }, (_, i) => `Text number ${i}`);

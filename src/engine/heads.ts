@@ -1,6 +1,6 @@
 // PolyEncoder branch: the text-only backbone pass, then the heads graph on its token embeddings.
 import { padBatch, planBatches } from './batching';
-import { CancelledError, type NliConfig } from './nli';
+import { CancelledError, type NliConfig, yieldToEventLoop } from './nli';
 import type { ModelSession } from './session';
 
 /**
@@ -18,6 +18,7 @@ export async function scoreHeads(
 ): Promise<Float32Array> {
   const out = new Float32Array(seqs.length * numHeads);
   for (const batch of planBatches(seqs.map((s) => s.length), cfg.limits)) {
+    await yieldToEventLoop();
     if (isCancelled()) throw new CancelledError();
     const { ids, mask, dims } = padBatch(batch.map((i) => seqs[i]!), cfg.padId);
     const { last_hidden_state } = await backbone.run({ input_ids: { data: ids, dims }, attention_mask: { data: mask, dims } }, ['last_hidden_state']);

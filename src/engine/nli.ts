@@ -20,6 +20,15 @@ export class CancelledError extends Error {
 }
 
 /**
+ * Lets the worker's event loop run, so that a `cancel` message posted meanwhile is
+ * handled. ORT's WASM runs resolve through microtasks only, which never let queued
+ * messages in: without this, cancel would wait for the whole request.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
  * Entailment probability for every sequence (already `[CLS] text [SEP] hyp [SEP]`),
  * in input order. Only `logits` is read back from the graph.
  */
@@ -31,6 +40,7 @@ export async function scorePairs(
 ): Promise<Float64Array> {
   const scores = new Float64Array(seqs.length);
   for (const batch of planBatches(seqs.map((s) => s.length), cfg.limits)) {
+    await yieldToEventLoop();
     if (isCancelled()) throw new CancelledError();
     const { ids, mask, dims } = padBatch(batch.map((i) => seqs[i]!), cfg.padId);
     const { logits } = await backbone.run({ input_ids: { data: ids, dims }, attention_mask: { data: mask, dims } }, ['logits']);
