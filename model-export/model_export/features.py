@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from .bundle import Manifest
 from .errors import ExportError
+from .validation import pad_rows as _pad
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +55,6 @@ def _encode(tok, first: Sequence[str], second: Sequence[str] | None, max_length:
     except Exception as e:  # raised e.g. when the hypothesis alone does not fit in max_length
         raise ExportError(f"tokenization failed (max_length {max_length}): {e}") from None
     return [list(ids) for ids in enc["input_ids"]]
-
-
-def _pad(seqs: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
-    t = max(len(s) for s in seqs)
-    ids = np.full((len(seqs), t), pad_id, dtype=np.int64)
-    mask = np.zeros((len(seqs), t), dtype=np.int64)
-    for i, s in enumerate(seqs):
-        ids[i, : len(s)] = s
-        mask[i, : len(s)] = 1
-    return ids, mask
 
 
 class OnnxBackbone:

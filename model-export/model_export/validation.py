@@ -56,17 +56,21 @@ def encode_texts(tokenizer: Any, texts: Sequence[str], max_length: int) -> Encod
     return Encoded(ids)
 
 
+def pad_rows(rows: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """(input_ids, attention_mask) int64 arrays of the rows, right-padded to the longest."""
+    width = max(len(row) for row in rows)
+    input_ids = np.full((len(rows), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for i, row in enumerate(rows):
+        input_ids[i, :len(row)] = row
+        mask[i, :len(row)] = 1
+    return input_ids, mask
+
+
 def padded_batches(ids: list[list[int]], pad_id: int, batch_size: int = BATCH_SIZE):
     """Yield (input_ids, attention_mask) int64 arrays, BATCH_SIZE rows at a time, right-padded."""
     for start in range(0, len(ids), batch_size):
-        chunk = ids[start:start + batch_size]
-        width = max(len(row) for row in chunk)
-        input_ids = np.full((len(chunk), width), pad_id, dtype=np.int64)
-        mask = np.zeros((len(chunk), width), dtype=np.int64)
-        for i, row in enumerate(chunk):
-            input_ids[i, :len(row)] = row
-            mask[i, :len(row)] = 1
-        yield input_ids, mask
+        yield pad_rows(ids[start:start + batch_size], pad_id)
 
 
 RunFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
