@@ -18,7 +18,7 @@ interface HeadsGolden {
   near_threshold: Array<{ text: string; label: string }>;
   texts: Array<{
     name: string;
-    scores: Array<{ label: string; nli: number; poly: number | null; alpha: number | null; blended: number; threshold: number; predicted: boolean }>;
+    scores: GoldenScore[];
   }>;
 }
 

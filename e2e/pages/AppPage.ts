@@ -1,6 +1,7 @@
 // Page object for the app: model status, text classification, labels, CSV batch, evaluation.
 import { readFileSync } from 'node:fs';
 import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+import type { GoldenScore } from '../helpers/golden';
 
 /** Whether the running Playwright project launches Chromium with a WebGPU adapter. */
 export function projectHasWebGpu(testInfo: TestInfo): boolean {
@@ -18,16 +19,8 @@ export function flowQuery(testInfo: TestInfo, query = ''): string {
   return query ? `${query}&backend=wasm` : '?backend=wasm';
 }
 
-/** One row of the score table, read from its data-* attributes (full precision). */
-export interface UiScore {
-  label: string;
-  nli: number;
-  poly: number | null;
-  alpha: number | null;
-  blended: number;
-  threshold: number;
-  predicted: boolean;
-}
+/** One row of the score table, read from its data-* attributes (full precision): the same terms as the golden file. */
+export type UiScore = GoldenScore;
 
 const num = (v: string | null): number | null => (v === null || v === '' ? null : Number(v));
 

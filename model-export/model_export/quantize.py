@@ -200,40 +200,37 @@ def make_variants(fp32_path: Path, out_dir: Path, names: list[str]) -> dict[str,
     if "fp32" in names:
         written["fp32"] = [fp32_out, *extra]
 
+    def write(name: str, model: onnx.ModelProto) -> Path:
+        """Saves one variant (external data when over 2 GB) and records its files."""
+        path = out_dir / VARIANT_SPECS[name].filename
+        written[name] = [path, *save_model(model, path)]
+        return path
+
     fp16 = None
     if "fp16" in names or "q4f16" in names:
         log.info("making fp16")
         fp16 = to_fp16(fp32)
     if "fp16" in names:
-        path = out_dir / VARIANT_SPECS["fp16"].filename
-        written["fp16"] = [path, *save_model(fp16, path)]
+        path = write("fp16", fp16)
         if len(written["fp16"]) > 1:
             fp16 = load_model(path)
     if "q4f16" in names:
         log.info("making q4f16")
-        q4f16 = to_q4(fp16)
-        path = out_dir / VARIANT_SPECS["q4f16"].filename
-        written["q4f16"] = [path, *save_model(q4f16, path)]
-        del q4f16
+        write("q4f16", to_q4(fp16))
     del fp16
     if "q4" in names:
         log.info("making q4")
-        q4 = to_q4(inline_initializer_identities(load_model(fp32_out)))
-        path = out_dir / VARIANT_SPECS["q4"].filename
-        written["q4"] = [path, *save_model(q4, path)]
-        del q4
+        write("q4", to_q4(inline_initializer_identities(load_model(fp32_out))))
     del fp32
     if "q8" in names:
         log.info("making q8")
-        path = out_dir / VARIANT_SPECS["q8"].filename
         with tempfile.TemporaryDirectory() as tmp:
             # quantize_dynamic works on files and writes helper files next to its output.
             tmp_in = Path(tmp) / "model.onnx"
             save_model(inline_initializer_identities(load_model(fp32_out)), tmp_in)
             tmp_out = Path(tmp) / "model_quantized.onnx"
             to_q8(tmp_in, tmp_out)
-            model = load_model(tmp_out)
-        written["q8"] = [path, *save_model(model, path)]
+            write("q8", load_model(tmp_out))
     if "fp32" not in names:
         for p in [fp32_out, *extra]:
             p.unlink()
