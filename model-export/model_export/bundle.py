@@ -14,7 +14,7 @@ import jsonschema
 
 from model_export.errors import ManifestError, UnsupportedFormatError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
 SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
 
@@ -38,6 +38,8 @@ class BackboneInfo:
     max_length_text: int
     uses_token_type_ids: bool
     inputs: list[str]
+    # Batches are right-padded to a multiple of this (see validation.PAD_MULTIPLE).
+    pad_multiple: int
     outputs: list[str] = field(default_factory=lambda: ["logits", "last_hidden_state"])
 
 
@@ -52,6 +54,8 @@ class TokenizerInfo:
     pad_token_id: int
     unk_token_id: int
     truncation: str = "only_first"
+    # The model's own sentencepiece model: the reference the tokenizer files are checked against.
+    sentencepiece_model: str | None = None
 
 
 @dataclass
@@ -70,6 +74,17 @@ class MaxAbsError:
 
 
 @dataclass
+class Decisions:
+    """How many reference pairs (and texts, all of whose pairs) decide as PyTorch fp32 does."""
+
+    threshold: float
+    pairs: int
+    pairs_agreeing: int
+    texts: int
+    texts_agreeing: int
+
+
+@dataclass
 class Variant:
     backbone: str
     external_data: list[str]
@@ -79,6 +94,14 @@ class Variant:
     intended_backends: list[str]
     method: str
     max_abs_error: MaxAbsError
+    decisions: Decisions
+    # Max |Δ entailment| of a pair scored alone vs inside a padded batch of 16.
+    batch_dependence: float
+    # True when batch_dependence exceeds the invariance bound: the app then runs one sequence per run.
+    run_alone: bool
+    # False when the variant misses the exporter's accuracy bounds: the app never picks it by itself.
+    recommended: bool
+    assessment: str
 
 
 @dataclass
@@ -156,7 +179,7 @@ class Manifest:
             tokenizer=TokenizerInfo(**data["tokenizer"]),
             files={k: FileEntry(**v) for k, v in data["files"].items()},
             variants={
-                k: Variant(**{**v, "max_abs_error": MaxAbsError(**v["max_abs_error"])})
+                k: Variant(**{**v, "max_abs_error": MaxAbsError(**v["max_abs_error"]), "decisions": Decisions(**v["decisions"])})
                 for k, v in data["variants"].items()
             },
             labels=[Label(**label) for label in data["labels"]],

@@ -24,12 +24,15 @@ from model_export.bundle import (
     TokenizerInfo,
     Validation,
     Variant,
+    Decisions,
     describe_files,
     validate_bundle,
 )
 from model_export.errors import ExportError
+from model_export.golden import golden_pairs_of, golden_texts, reference_hypotheses
 from model_export.quantize import VARIANT_SPECS, make_variants
 from model_export.seed_labels import SEED_LABELS, USER_HYPOTHESIS_TEMPLATE, seed_hypothesis
+from model_export.tokenizer import SPM_FILE, BundleTokenizer, read_spm, write_tokenizer_files
 from model_export import validation as val
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_BUNDLE = REPO_ROOT / "public" / "models" / "demo-fixture"
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
-TOKENIZER_SOURCE_FILES = ("tokenizer.json", "spm.model")
 
 # The real DeBERTa-v3 shapes (microsoft/deberta-v3-{xsmall,base,large} config.json).
 RANDOM_INIT_SHAPES: dict[str, dict[str, int]] = {
@@ -146,15 +148,27 @@ def check_local_folder(folder: Path) -> None:
         raise ExportError(f"missing file config.json in model folder {folder}")
     if not any((folder / name).is_file() for name in WEIGHT_FILES):
         raise ExportError(f"missing weights in model folder {folder}: expected one of {', '.join(WEIGHT_FILES)}")
-    if not any((folder / name).is_file() for name in TOKENIZER_SOURCE_FILES):
+    if not (folder / SPM_FILE).is_file():
         raise ExportError(
-            f"missing tokenizer in model folder {folder}: expected one of {', '.join(TOKENIZER_SOURCE_FILES)}"
+            f"missing tokenizer in model folder {folder}: expected {SPM_FILE}, the model's own sentencepiece model "
+            "(the bundle tokenizer is built from it, so that token ids are the ones the model was trained with)"
         )
 
 
-def load_source(source: str) -> tuple[Any, Any]:
-    """(model, tokenizer) from a local folder or a Hugging Face model id."""
-    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+def _hub_spm(model_id: str) -> bytes:
+    """The sentencepiece model of a Hub repository (downloaded into the usual Hugging Face cache)."""
+    from huggingface_hub import hf_hub_download
+
+    try:
+        return Path(hf_hub_download(model_id, SPM_FILE)).read_bytes()
+    except Exception as exc:  # noqa: BLE001 - hub errors come in many types
+        raise ExportError(f"could not download {SPM_FILE} of {model_id!r} (a Hub id needs network access to "
+                          f"huggingface.co; DeBERTa-v3 repositories ship {SPM_FILE}): {exc}") from None
+
+
+def load_source(source: str) -> tuple[Any, BundleTokenizer]:
+    """(model, tokenizer) from a local folder or a Hugging Face model id; the tokenizer is the model's spm.model."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification
     import torch
 
     local = _looks_local(source)
@@ -170,11 +184,10 @@ def load_source(source: str) -> tuple[Any, Any]:
     resolve_nli_labels(config)
     try:
         model = AutoModelForSequenceClassification.from_pretrained(where, dtype=torch.float32)
-        tokenizer = AutoTokenizer.from_pretrained(where)
     except (OSError, ValueError) as exc:
-        raise ExportError(f"could not load model or tokenizer from {source!r}: {exc}") from exc
+        raise ExportError(f"could not load the model from {source!r}: {exc}") from exc
     model.eval()
-    return model, tokenizer
+    return model, BundleTokenizer(read_spm(Path(where)) if local else _hub_spm(source))
 
 
 def random_init_config(size: str, vocab_size: int | None = None) -> Any:
@@ -272,8 +285,9 @@ class ExportOptions:
     threads: int = 0
     labels: list[Label] | None = None
     hypothesis_template: str = USER_HYPOTHESIS_TEMPLATE
-    # Inputs the errors are measured on; the fixture passes its golden inputs here so that
-    # golden tests and recorded errors refer to the same numbers.
+    # Inputs the errors and decisions are measured on (default: the golden texts without seed
+    # data, times the labels' hypotheses and one user label); the fixture passes its golden
+    # inputs here so that golden tests and recorded errors refer to the same numbers.
     validation_pairs: list[tuple[str, str]] | None = None
     validation_texts: list[str] | None = None
     # Also measure with ONNX Runtime Web (WASM, via Node) and record the larger error:
@@ -339,7 +353,7 @@ def _set_threads(threads: int) -> None:
         torch.set_num_threads(threads)
 
 
-def export_bundle(model: Any, tokenizer: Any, options: ExportOptions) -> Manifest:
+def export_bundle(model: Any, tokenizer: BundleTokenizer, options: ExportOptions) -> Manifest:
     """Export an in-memory HF model + tokenizer as a bundle folder; validate every variant.
 
     Raises ExportError when the fp32 graph misses the 1e-4 entailment tolerance or any
@@ -361,11 +375,9 @@ def export_bundle(model: Any, tokenizer: Any, options: ExportOptions) -> Manifes
     return validate_bundle(out)
 
 
-def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLabels, uses_tti: bool,
+def _build_bundle(model: Any, tokenizer: BundleTokenizer, options: ExportOptions, nli: NliLabels, uses_tti: bool,
                   out: Path, final: Path) -> Manifest:
     """Write and validate the whole bundle into `out` (the staging folder for `final`)."""
-    from model_export.tokenizer import save_tokenizer_files
-
     config = model.config
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -374,11 +386,17 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
         inputs = export_fp32_onnx(model, fp32_tmp, uses_tti, options.opset)
         log.info("making variants %s", options.variants)
         written = make_variants(fp32_tmp, out, options.variants)
-    tok_files = save_tokenizer_files(tokenizer, out, options.max_length_pair)
+    tok_files = write_tokenizer_files(tokenizer.spm_model, out, options.max_length_pair)
+    if int(config.vocab_size) < tokenizer.vocab_size:
+        raise ExportError(f"the tokenizer has {tokenizer.vocab_size} ids but the model's embedding only "
+                          f"{config.vocab_size}: they do not belong together")
 
     # ---- validation against PyTorch --------------------------------------------------
-    pairs = options.validation_pairs or [(t, h) for t in val.DEFAULT_TEXTS for h in val.DEFAULT_HYPOTHESES]
-    texts = options.validation_texts or val.DEFAULT_TEXTS
+    labels = options.labels if options.labels is not None else seed_labels()
+    texts = options.validation_texts or [t.text for t in golden_texts(None)]
+    pairs = options.validation_pairs or golden_pairs_of(texts, reference_hypotheses(labels, options.hypothesis_template))
+    text_index = {t: i for i, t in enumerate(dict.fromkeys(t for t, _ in pairs))}
+    text_of_pair = [text_index[t] for t, _ in pairs]
     pair_ids = val.encode_pairs(tokenizer, pairs, options.max_length_pair).ids
     text_ids = val.encode_texts(tokenizer, texts, options.max_length_text).ids
     pad = tokenizer.pad_token_id
@@ -390,18 +408,15 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
     variants: dict[str, Variant] = {}
     for name, paths in written.items():
         session = val.ort_session(paths[0], options.threads)
-        run = val.ort_runner(session)
-        errors = val.compare(ref_pairs, val.run_batched(run, pair_ids, pad), ref_texts,
-                             val.run_batched(run, text_ids, pad), nli.entailment_id, nli.not_entailment_id)
+        got = val.measure(ref_pairs, ref_texts, val.run_all(val.ort_runner(session), pair_ids, text_ids, pad),
+                          nli.entailment_id, nli.not_entailment_id, text_of_pair)
         del session
-        log.info("%s: max abs error logits %.3g, entailment %.3g, last_hidden_state %.3g",
-                 name, errors.logits, errors.entailment, errors.last_hidden_state)
+        _log_measured(name, "ORT CPU", got)
         if web_runs is not None:
-            web_pairs, web_texts = web_runs[name]
-            web = val.compare(ref_pairs, web_pairs, ref_texts, web_texts, nli.entailment_id, nli.not_entailment_id)
-            log.info("%s on ORT Web (WASM): max abs error logits %.3g, entailment %.3g, last_hidden_state %.3g",
-                     name, web.logits, web.entailment, web.last_hidden_state)
-            errors = val.worst(errors, web)
+            web = val.measure(ref_pairs, ref_texts, web_runs[name], nli.entailment_id, nli.not_entailment_id, text_of_pair)
+            _log_measured(name, "ORT Web (WASM)", web)
+            got = val.worst_measured(got, web)
+        errors = got.errors
         if not errors.finite:
             raise ExportError(f"variant {name} produced NaN/inf outputs (fp16 overflow?); nothing was written to {final}")
         if name == "fp32" and not errors.entailment <= FP32_ENTAILMENT_TOLERANCE:
@@ -409,7 +424,9 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
                 f"fp32 ONNX graph misses PyTorch by {errors.entailment:.3g} on entailment scores "
                 f"(tolerance {FP32_ENTAILMENT_TOLERANCE}); the export is wrong, nothing was written to {final}"
             )
+        recommended, assessment = val.assess(errors, got.agreement)
         spec = VARIANT_SPECS[name]
+        agree = got.agreement
         variants[name] = Variant(
             backbone=paths[0].relative_to(out).as_posix(),
             external_data=[p.relative_to(out).as_posix() for p in paths[1:]],
@@ -417,6 +434,12 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
             intended_backends=list(spec.intended_backends), method=spec.method,
             max_abs_error=MaxAbsError(logits=_r(errors.logits), entailment=_r(errors.entailment),
                                       last_hidden_state=_r(errors.last_hidden_state)),
+            decisions=Decisions(threshold=val.DECISION_THRESHOLD, pairs=agree.pairs, pairs_agreeing=agree.pairs_agreeing,
+                                texts=agree.texts, texts_agreeing=agree.texts_agreeing),
+            batch_dependence=_r(got.batch_dependence),
+            run_alone=got.batch_dependence > val.BATCH_INVARIANCE_BOUND,
+            recommended=recommended,
+            assessment=assessment,
         )
 
     bundle_id = options.bundle_id or _slug(final.name)
@@ -430,16 +453,16 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
             vocab_size=int(config.vocab_size), num_nli_labels=len(nli.names), nli_labels=nli.names,
             entailment_id=nli.entailment_id, not_entailment_id=nli.not_entailment_id,
             max_length_pair=options.max_length_pair, max_length_text=options.max_length_text,
-            uses_token_type_ids=uses_tti, inputs=inputs,
+            uses_token_type_ids=uses_tti, inputs=inputs, pad_multiple=val.PAD_MULTIPLE,
         ),
         tokenizer=TokenizerInfo(
-            files=tok_files, tokenizer_class=type(tokenizer).__name__.removesuffix("Fast"),
-            cls_token_id=int(tokenizer.cls_token_id), sep_token_id=int(tokenizer.sep_token_id),
-            pad_token_id=int(tokenizer.pad_token_id), unk_token_id=int(tokenizer.unk_token_id),
+            files=tok_files, tokenizer_class="DebertaV2Tokenizer", sentencepiece_model=SPM_FILE,
+            cls_token_id=tokenizer.cls_token_id, sep_token_id=tokenizer.sep_token_id,
+            pad_token_id=tokenizer.pad_token_id, unk_token_id=tokenizer.unk_token_id,
         ),
         files=describe_files(out),
         variants=variants,
-        labels=options.labels if options.labels is not None else seed_labels(),
+        labels=labels,
         hypothesis_template=options.hypothesis_template,
         provenance=Provenance(
             source_model=options.source_model, checkpoint=options.checkpoint, exporter_version=__version__,
@@ -450,9 +473,10 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
                 runtime=("onnxruntime CPUExecutionProvider" if web_runs is None else
                          f"onnxruntime CPUExecutionProvider and onnxruntime-web {val.web_version()} WASM (Node)"),
                 notes=(f"PyTorch fp32 vs ONNX Runtime on {len(pair_ids)} (text, hypothesis) pairs and "
-                       f"{len(text_ids)} texts, batched {val.BATCH_SIZE} at a time in input order and right-padded; "
-                       "last_hidden_state compared on non-padded positions only"
-                       + ("" if web_runs is None else "; each error is the larger of the two runtimes'")),
+                       f"{len(text_ids)} texts, batched {val.BATCH_SIZE} at a time in input order and right-padded, "
+                       "and every pair alone; last_hidden_state compared on non-padded positions only; each figure "
+                       "is the worse of batched and alone"
+                       + ("" if web_runs is None else " and of the two runtimes")),
             ),
         ),
     )
@@ -463,8 +487,15 @@ def _build_bundle(model: Any, tokenizer: Any, options: ExportOptions, nli: NliLa
 WEB_CHECK_AUTO_MAX_BYTES = 64 * 2**20
 
 
+def _log_measured(name: str, runtime: str, m: val.Measured) -> None:
+    e, a = m.errors, m.agreement
+    log.info("%s on %s: max abs error logits %.3g, entailment %.3g, last_hidden_state %.3g; decisions %d/%d pairs; "
+             "batch dependence %.3g", name, runtime, e.logits, e.entailment, e.last_hidden_state, a.pairs_agreeing, a.pairs,
+             m.batch_dependence)
+
+
 def _web_runs(written: dict[str, list[Path]], options: ExportOptions, pair_ids: list[list[int]],
-              text_ids: list[list[int]], pad: int) -> dict[str, tuple[val.Outputs, val.Outputs]] | None:
+              text_ids: list[list[int]], pad: int) -> dict[str, val.RuntimeRun] | None:
     """Runs every variant with ONNX Runtime Web when options.web_check asks for it (see ExportOptions)."""
     if options.web_check == "off":
         return None
@@ -478,8 +509,8 @@ def _web_runs(written: dict[str, list[Path]], options: ExportOptions, pair_ids: 
                     missing or f"fp32 graph over {WEB_CHECK_AUTO_MAX_BYTES >> 20} MB; use --web-check on to force it")
         return None
     log.info("measuring every variant on ONNX Runtime Web %s (WASM, in Node)", val.web_version())
-    runs = val.run_web_batched(dict(written), [pair_ids, text_ids], pad)
-    return {name: (outs[0], outs[1]) for name, outs in runs.items()}
+    runs = val.run_web_batched(dict(written), [pair_ids, text_ids, pair_ids], pad, [val.BATCH_SIZE, val.BATCH_SIZE, 1])
+    return {name: val.RuntimeRun(*outs) for name, outs in runs.items()}
 
 
 def _r(x: float) -> float:
@@ -515,7 +546,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--opset", type=int, default=DEFAULT_OPSET)
     p.add_argument("--seed", type=int, default=0, help="seed for --random-init")
     p.add_argument("--tokenizer", type=Path, default=FIXTURE_BUNDLE,
-                   help="tokenizer folder for --random-init (default: the committed fixture bundle)")
+                   help=f"folder holding the {SPM_FILE} for --random-init (default: the committed fixture bundle)")
     p.add_argument("--demo", action="store_true", help="mark the bundle as a demo (always on for --random-init)")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for validation (1 = repeatable numbers)")
     p.add_argument("--web-check", choices=["auto", "on", "off"], default="auto",
@@ -535,9 +566,7 @@ def run(args: argparse.Namespace) -> int:
         opset=args.opset, threads=args.threads, web_check=args.web_check,
     )
     if args.random_init:
-        from model_export.tokenizer import load_bundle_tokenizer
-
-        tokenizer = load_bundle_tokenizer(args.tokenizer)
+        tokenizer = BundleTokenizer(read_spm(args.tokenizer))
         model = random_init_model(args.random_init, args.seed)
         options.source_model = f"random-init:deberta-v3-{args.random_init}"
         options.demo = True

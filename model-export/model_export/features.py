@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from .bundle import Manifest
 from .errors import ExportError
+from .tokenizer import BundleTokenizer
 from .validation import pad_rows as _pad
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,8 @@ def default_cache_dir() -> Path:
     return Path(base) / "model-export" / "features"
 
 
-def load_tokenizer(bundle_dir: Path, manifest: Manifest):
-    """The bundle's tokenizer as transformers loads it (the same object the golden ids come from)."""
+def load_tokenizer(bundle_dir: Path, manifest: Manifest) -> BundleTokenizer:
+    """The bundle's tokenizer (the same object the golden ids come from)."""
     from .tokenizer import load_bundle_tokenizer
 
     files = [f for f in manifest.tokenizer.files if Path(f).name == "tokenizer.json"]
@@ -45,16 +46,21 @@ def load_tokenizer(bundle_dir: Path, manifest: Manifest):
     return load_bundle_tokenizer((bundle_dir / files[0]).parent)
 
 
-def _encode(tok, first: Sequence[str], second: Sequence[str] | None, max_length: int) -> list[list[int]]:
-    """Token ids with special tokens, unpadded; pairs cut only in the first sequence (the text)."""
-    try:
-        if second is None:
-            enc = tok(list(first), truncation=True, max_length=max_length, padding=False)
-        else:
-            enc = tok(list(first), list(second), truncation="only_first", max_length=max_length, padding=False)
-    except Exception as e:  # raised e.g. when the hypothesis alone does not fit in max_length
-        raise ExportError(f"tokenization failed (max_length {max_length}): {e}") from None
-    return [list(ids) for ids in enc["input_ids"]]
+def _encode(tok: BundleTokenizer, first: Sequence[str], second: Sequence[str] | None, max_length: int) -> list[list[int]]:
+    """Token ids with special tokens, unpadded; pairs cut only in the first sequence (the text).
+
+    Raises ExportError when a hypothesis alone does not fit in max_length.
+    """
+    cache: dict[str, list[int]] = {}
+
+    def ids(text: str) -> list[int]:
+        if text not in cache:
+            cache[text] = tok.encode(text)
+        return cache[text]
+
+    if second is None:
+        return [tok.text_ids(ids(t), max_length) for t in first]
+    return [tok.pair_ids(ids(t), ids(h), max_length) for t, h in zip(first, second, strict=True)]
 
 
 class OnnxBackbone:
@@ -142,9 +148,9 @@ def compute_features(
     for b in _batches(by_length(text_ids), batch_size):
         ids, mask = _pad([text_ids[i] for i in b], backbone.pad_id)
         _, h = backbone.run(ids, mask)
-        t = ids.shape[1]
-        hidden[b, :t] = h * mask[..., None]  # padded positions stored as exact zeros
-        tmask[b, :t] = mask
+        t = min(ids.shape[1], t_max)  # columns past the longest text are padding
+        hidden[b, :t] = h[:, :t] * mask[:, :t, None]  # padded positions stored as exact zeros
+        tmask[b, :t] = mask[:, :t]
         bar.update(1)
 
     embs = np.zeros((len(descriptions), bb.hidden_size), dtype=np.float32)

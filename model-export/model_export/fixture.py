@@ -21,15 +21,16 @@ from model_export.export import (
     ExportOptions,
     export_bundle,
     load_source,
+    seed_labels,
 )
-from model_export.seed_labels import SEED_LABELS, seed_hypothesis
+from model_export.seed_labels import SEED_LABELS, USER_HYPOTHESIS_TEMPLATE, seed_hypothesis
 from model_export.tokenizer import (
+    BundleTokenizer,
     TokenizerTrainConfig,
-    build_tokenizer,
     generated_corpus,
-    load_bundle_tokenizer,
     read_seed_texts,
-    train_unigram_vocab,
+    train_sentencepiece,
+    write_tokenizer_files,
 )
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,8 @@ class FixtureConfig:
     name: str = "Demo fixture (tiny DeBERTa-v3 with random weights; scores are meaningless)"
 
 
-def build_fixture_model(config: FixtureConfig, vocab_size: int, tokenizer: Any, calibration: list[tuple[str, str]]):
+def build_fixture_model(config: FixtureConfig, vocab_size: int, tokenizer: BundleTokenizer,
+                        calibration: list[tuple[str, str]]):
     """Seeded random DeBERTa-v3-style NLI model whose entailment scores are spread out."""
     import torch
     from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
@@ -149,30 +151,22 @@ def make_fixture(out: Path, seed_data: Path | None, golden_path: Path | None,
     config = config or FixtureConfig()
     torch.set_num_threads(1)  # bit-for-bit repeatable numbers: the bundle must regenerate identically
     seed_texts = read_seed_texts(seed_data) if seed_data else []
-    corpus = generated_corpus() + seed_texts
-    vocab = train_unigram_vocab(corpus, config.tokenizer)
-    tokenizer = build_tokenizer(vocab, config.max_length_pair)
-    log.info("tokenizer: %d pieces", len(vocab))
-
-    model = build_fixture_model(config, len(vocab), tokenizer, calibration_pairs(seed_texts or corpus))
+    model, tokenizer = build_fixture_source(config, seed_texts)
 
     with tempfile.TemporaryDirectory() as tmp:
         source = keep_source or Path(tmp) / "source"
         source.mkdir(parents=True, exist_ok=True)
         model.save_pretrained(str(source))
-        tokenizer.save_pretrained(str(source))
+        write_tokenizer_files(tokenizer.spm_model, source, config.max_length_pair)
         # From here on: the same path a user's real model takes.
         model, src_tokenizer = load_source(str(source.resolve()))
 
     texts = gold.golden_texts(seed_texts)
     # The golden inputs double as the export's validation set, so the errors recorded in the
     # manifest are measured on exactly what the golden tests compare.
-    from model_export.export import seed_labels
 
     labels = seed_labels()
-    from model_export.seed_labels import USER_HYPOTHESIS_TEMPLATE
-
-    hyps = [lab.hypothesis for lab in labels] + [USER_HYPOTHESIS_TEMPLATE.format(gold.USER_LABEL)]
+    hyps = gold.reference_hypotheses(labels, USER_HYPOTHESIS_TEMPLATE)
     options = ExportOptions(
         out=out, source_model=f"fixture:deberta-v3-tiny (seeded random weights, seed {config.seed})",
         bundle_id=config.bundle_id, name=config.name, demo=True, seed=config.seed, threads=1,
@@ -183,11 +177,30 @@ def make_fixture(out: Path, seed_data: Path | None, golden_path: Path | None,
     manifest = export_bundle(model, src_tokenizer, options)
 
     # Golden ids come from the tokenizer as the bundle ships it (what the app will load).
-    bundle_tokenizer = load_bundle_tokenizer(out)
+    bundle_tokenizer = BundleTokenizer.from_folder(out)
     doc = gold.build_golden(model, bundle_tokenizer, manifest, out, texts)
     if golden_path is not None:
         gold.write_golden(doc, golden_path)
+        gold.write_golden(gold.build_tokenizer_golden(bundle_tokenizer, manifest, out), tokenizer_golden_path(golden_path))
     return doc
+
+
+def build_fixture_source(config: FixtureConfig, seed_texts: list[str]) -> tuple[Any, BundleTokenizer]:
+    """The fixture's PyTorch model and tokenizer, deterministic for (config, seed texts).
+
+    The tokenizer is a sentencepiece model trained with DeBERTa-v3's own normalisation rule
+    (nmt_nfkc), so the goldens exercise the character map exactly as a real model does.
+    """
+    corpus = generated_corpus() + seed_texts
+    tokenizer = BundleTokenizer(train_sentencepiece(corpus, config.tokenizer))
+    log.info("tokenizer: %d ids", tokenizer.vocab_size)
+    model = build_fixture_model(config, tokenizer.vocab_size, tokenizer, calibration_pairs(seed_texts or corpus))
+    return model, tokenizer
+
+
+def tokenizer_golden_path(golden_path: Path) -> Path:
+    """The tokenizer golden beside a backbone golden (X.golden.json -> X.tokenizer.golden.json)."""
+    return golden_path.with_name(golden_path.name.replace(".golden.json", ".tokenizer.golden.json"))
 
 
 def default_golden_path(out: Path) -> Path:

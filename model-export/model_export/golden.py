@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from model_export import validation as val
-from model_export.bundle import Manifest, sha256_file
+from model_export.bundle import Label, Manifest, sha256_file
+from model_export.tokenizer import BundleTokenizer
+from model_export.tokenizer_corpus import tokenizer_corpus
 
 GOLDEN_FORMAT = 1
 FINGERPRINT_HEAD = 8  # raw values kept from the first and last token vectors
@@ -120,16 +122,26 @@ def golden_texts(seed_texts: list[str] | None) -> list[GoldenText]:
 
 
 def golden_pairs(texts: list[GoldenText], hypotheses: list[str]) -> list[tuple[str, str]]:
-    return [(t.text, h) for t in texts for h in hypotheses]
+    return golden_pairs_of([t.text for t in texts], hypotheses)
+
+
+def golden_pairs_of(texts: list[str], hypotheses: list[str]) -> list[tuple[str, str]]:
+    """Text-major (text, hypothesis) pairs: texts[0] x hypotheses, texts[1] x ..."""
+    return [(t, h) for t in texts for h in hypotheses]
+
+
+def reference_hypotheses(labels: list[Label], template: str) -> list[str]:
+    """The labels' hypotheses, then one user label filled into the bundle's template."""
+    return [lab.hypothesis for lab in labels] + [template.format(USER_LABEL)]
 
 
 def golden_hypotheses(manifest: Manifest) -> list[dict[str, str]]:
-    hyps = [{"label": lab.name, "hypothesis": lab.hypothesis} for lab in manifest.labels]
-    hyps.append({"label": USER_LABEL, "hypothesis": manifest.hypothesis_template.format(USER_LABEL)})
-    return hyps
+    names = [lab.name for lab in manifest.labels] + [USER_LABEL]
+    hyps = reference_hypotheses(manifest.labels, manifest.hypothesis_template)
+    return [{"label": n, "hypothesis": h} for n, h in zip(names, hyps)]
 
 
-def build_golden(model: Any, tokenizer: Any, manifest: Manifest, bundle_dir: Path,
+def build_golden(model: Any, tokenizer: BundleTokenizer, manifest: Manifest, bundle_dir: Path,
                  texts: list[GoldenText]) -> dict[str, Any]:
     """Run PyTorch on the golden inputs and assemble the golden document."""
     bb = manifest.backbone
@@ -187,6 +199,31 @@ def build_golden(model: Any, tokenizer: Any, manifest: Manifest, bundle_dir: Pat
                      "padding": "right", "pad_token_id": pad},
         "hypotheses": hyps,
         "texts": entries,
+    }
+
+
+TOKENIZER_LAYOUT = (
+    "Token ids of the bundle named in bundle_id for a corpus of strings that stress normalisation "
+    "(model_export/tokenizer_corpus.py), without special tokens: literal special-token strings are matched "
+    "first (as transformers and transformers.js do), every other stretch is encoded by the sentencepiece "
+    "model named in sentencepiece_model (the model's own tokenizer, normalisation included). texts[i]: text, ids."
+)
+
+
+def build_tokenizer_golden(tokenizer: BundleTokenizer, manifest: Manifest, bundle_dir: Path) -> dict[str, Any]:
+    """The tokenizer corpus with the reference ids, for the browser tokenizer's tests."""
+    import sentencepiece
+
+    spm_file = manifest.tokenizer.sentencepiece_model
+    tracked = sorted({*manifest.tokenizer.files, spm_file})
+    return {
+        "golden_format": GOLDEN_FORMAT,
+        "layout": TOKENIZER_LAYOUT,
+        "bundle_id": manifest.id,
+        "bundle_files_sha256": {p: sha256_file(bundle_dir / p) for p in tracked},
+        "sentencepiece_model": spm_file,
+        "computed_with": {"sentencepiece": sentencepiece.__version__},
+        "texts": [{"text": t, "ids": tokenizer.encode(t)} for t in tokenizer_corpus()],
     }
 
 

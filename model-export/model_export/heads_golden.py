@@ -55,16 +55,12 @@ def rebuild_fixture_model(seed_data: Path | None, seed: int) -> Any:
     """The fixture's PyTorch model, rebuilt exactly as `fixture` builds it (seeded, deterministic)."""
     import torch
 
-    from .fixture import FixtureConfig, build_fixture_model, calibration_pairs
-    from .tokenizer import build_tokenizer, generated_corpus, read_seed_texts, train_unigram_vocab
+    from .fixture import FixtureConfig, build_fixture_source
+    from .tokenizer import read_seed_texts
 
-    config = FixtureConfig(seed=seed)
     torch.set_num_threads(1)
-    seed_texts = read_seed_texts(seed_data) if seed_data else []
-    corpus = generated_corpus() + seed_texts
-    vocab = train_unigram_vocab(corpus, config.tokenizer)
-    tokenizer = build_tokenizer(vocab, config.max_length_pair)
-    return build_fixture_model(config, len(vocab), tokenizer, calibration_pairs(seed_texts or corpus))
+    model, _ = build_fixture_source(FixtureConfig(seed=seed), read_seed_texts(seed_data) if seed_data else [])
+    return model
 
 
 def _hidden(model: Any, ids: list[int]) -> np.ndarray:

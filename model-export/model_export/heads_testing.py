@@ -24,25 +24,24 @@ def build_tiny_bundle(
     from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
 
     from .export import DEBERTA_V3_COMMON, ExportOptions, export_bundle
-    from .tokenizer import TokenizerTrainConfig, build_tokenizer, generated_corpus, train_unigram_vocab
+    from .tokenizer import BundleTokenizer, TokenizerTrainConfig, generated_corpus, train_sentencepiece, write_tokenizer_files
 
     out = Path(out)
     key = (tuple(corpus), hidden_size, seed)
     if keep_source is None and key in _BUILT and (_BUILT[key] / "manifest.json").exists():
         shutil.copytree(_BUILT[key], out, dirs_exist_ok=True)
         return out
-    vocab = train_unigram_vocab(generated_corpus() + list(corpus), TokenizerTrainConfig(vocab_size=1200))
-    tokenizer = build_tokenizer(vocab, 128)
+    tokenizer = BundleTokenizer(train_sentencepiece(generated_corpus() + list(corpus), TokenizerTrainConfig(vocab_size=1200)))
     kwargs = {k: v for k, v in DEBERTA_V3_COMMON.items() if k != "model_type"}
     kwargs.update(
-        vocab_size=len(vocab), hidden_size=hidden_size, num_hidden_layers=1, num_attention_heads=2,
+        vocab_size=tokenizer.vocab_size, hidden_size=hidden_size, num_hidden_layers=1, num_attention_heads=2,
         intermediate_size=2 * hidden_size, initializer_range=0.1,
     )
     torch.manual_seed(seed)
     model = DebertaV2ForSequenceClassification(DebertaV2Config(**kwargs)).eval()
     if keep_source is not None:
         model.save_pretrained(str(keep_source))
-        tokenizer.save_pretrained(str(keep_source))
+        write_tokenizer_files(tokenizer.spm_model, Path(keep_source), 128)
     export_bundle(
         model,
         tokenizer,

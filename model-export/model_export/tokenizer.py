@@ -1,27 +1,46 @@
-"""Training the fixture's SentencePiece Unigram tokenizer and saving/loading bundle tokenizer files."""
+"""The bundle tokenizer: the model's own SentencePiece Unigram model, shipped as tokenizer.json and spm.model.
+
+DeBERTa-v3 was fine-tuned with the slow (sentencepiece) tokenizer, so the reference for token ids
+is the model's `spm.model`, normalisation included (nmt_nfkc: a precompiled character map applied
+by longest match, then whitespace rules). The bundle ships `spm.model` beside the standard
+tokenizer.json that Hugging Face's converter would write (Unigram vocab and scores, a `Precompiled`
+normaliser carrying the same character map, `Metaspace`). Stock libraries only approximate that
+file: tokenizers' `Precompiled` drops combining marks that follow a mapped character,
+transformers.js replaces it with NFKC (which reorders combining marks), and both run the Unigram
+Viterbi in float64 where sentencepiece uses float32, so near-ties (e.g. '2'+'22' vs '22'+'2' in
+digit runs) go the other way. So the Python side encodes with sentencepiece itself
+(`BundleTokenizer`) and the browser swaps in an exact character map and a float32 Viterbi
+(src/engine/spm.ts); goldens built on `tokenizer_corpus.py` check the browser against sentencepiece.
+"""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import string
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from model_export.errors import ExportError
 from model_export.seed_labels import PIPELINE_DEFAULT_TEMPLATE, SEED_LABELS, USER_HYPOTHESIS_TEMPLATE
 
-# transformers.js 4.x reads exactly these two files; nothing else is shipped.
+# transformers.js reads tokenizer.json and tokenizer_config.json; spm.model is the reference
+# the Python side checks them against (it is listed in the manifest's files, never downloaded by the app).
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
+SPM_FILE = "spm.model"
 
-# DeBERTa-v3 layout of the special tokens: [PAD]=0, [CLS]=1, [SEP]=2, [UNK]=3, [MASK] last.
+# DeBERTa-v3 layout of the special tokens: [PAD]=0, [CLS]=1, [SEP]=2, [UNK]=3 are the
+# sentencepiece model's first pieces; [MASK] is appended after its last piece, as Hugging Face does.
 SPECIALS = {"pad": "[PAD]", "cls": "[CLS]", "sep": "[SEP]", "unk": "[UNK]", "mask": "[MASK]"}
+METASPACE = "\u2581"
 
-
-RUNTIME_CONFIG_KEYS = ("is_local", "local_files_only", "max_length", "stride", "truncation_strategy",
-                       "padding_strategy", "pad_to_multiple_of", "return_tensors", "name_or_path")
+# The whitespace rules of sentencepiece's remove_extra_whitespaces, on U+0020 only (the map has
+# already turned every other space into U+0020): runs collapse, ends are trimmed.
+_COLLAPSE = {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}
+_TRIM_LEFT = {"type": "Replace", "pattern": {"Regex": "^ "}, "content": ""}
+_TRIM_RIGHT = {"type": "Replace", "pattern": {"Regex": " $"}, "content": ""}
 
 
 @dataclass
@@ -30,6 +49,8 @@ class TokenizerTrainConfig:
     # Enough room for one piece per character of the corpus, so ASCII never maps to [UNK].
     character_coverage: float = 1.0
     max_sentencepiece_length: int = 16
+    # DeBERTa-v3's own rule: NFKC via a precompiled map, control characters removed, spaces unified.
+    normalization_rule_name: str = "nmt_nfkc"
 
 
 # A small fixed word list so the generated corpus has English-like words even without
@@ -91,21 +112,17 @@ def read_seed_texts(path: Path | str) -> list[str]:
         raise ExportError(f"{path} is not a JSON list of {{text, labels}} objects: {exc}") from exc
 
 
-def train_unigram_vocab(texts: list[str], config: TokenizerTrainConfig) -> list[tuple[str, float]]:
-    """Train a SentencePiece Unigram model; return its (piece, score) list with [MASK] appended.
+def train_sentencepiece(texts: Sequence[str], config: TokenizerTrainConfig) -> bytes:
+    """A SentencePiece Unigram model (serialised ModelProto) with DeBERTa-v3's special-token layout.
 
-    Identity normalisation at training time: at inference the DeBERTa-v2 tokenizer of
-    transformers applies its own normaliser (whitespace runs -> ' ', NFC, right strip),
-    so we feed NFC text and let pieces reflect exactly what the tokenizer will see.
-    One thread makes training deterministic.
+    The texts are given raw: sentencepiece applies the model's own normalisation rule while
+    training, exactly as it will when encoding. One thread makes training deterministic.
     """
     import sentencepiece as spm
 
-    corpus = [unicodedata.normalize("NFC", t).strip() for t in texts]
-    corpus = [" ".join(t.split()) for t in corpus if t.strip()]
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(corpus),
+        sentence_iterator=iter([t for t in texts if t.strip()]),
         model_writer=model,
         model_type="unigram",
         vocab_size=config.vocab_size - 1,  # + [MASK]
@@ -115,127 +132,205 @@ def train_unigram_vocab(texts: list[str], config: TokenizerTrainConfig) -> list[
         unk_id=3, unk_piece=SPECIALS["unk"],
         character_coverage=config.character_coverage,
         max_sentencepiece_length=config.max_sentencepiece_length,
-        normalization_rule_name="identity",
+        normalization_rule_name=config.normalization_rule_name,
         num_threads=1,
         hard_vocab_limit=False,
         minloglevel=2,
     )
-    sp = spm.SentencePieceProcessor(model_proto=model.getvalue())
-    vocab = [(sp.id_to_piece(i), float(sp.get_score(i))) for i in range(sp.get_piece_size())]
-    # Special tokens must score exactly 0.0: transformers' DebertaV2Tokenizer finds the
-    # [UNK] id by looking up ("[UNK]", 0.0) in the vocab list.
-    for i in range(4):
-        vocab[i] = (vocab[i][0], 0.0)
-    vocab.append((SPECIALS["mask"], 0.0))
-    return vocab
+    return model.getvalue()
 
 
-def build_tokenizer(vocab: list[tuple[str, float]], model_max_length: int):
-    """A transformers DebertaV2Tokenizer over the vocab (v5: a `tokenizers` backend)."""
-    from transformers import DebertaV2Tokenizer
+def _proto(spm_model: bytes) -> Any:
+    from sentencepiece import sentencepiece_model_pb2 as pb
 
-    tok = DebertaV2Tokenizer(vocab=vocab, model_max_length=model_max_length)
-    _check_special_ids(tok)
-    return tok
-
-
-def _check_special_ids(tok: Any) -> None:
-    expected = {"pad_token_id": 0, "cls_token_id": 1, "sep_token_id": 2, "unk_token_id": 3}
-    got = {k: getattr(tok, k) for k in expected}
-    if got != expected:
-        raise ExportError(f"fixture tokenizer special ids {got} differ from the DeBERTa-v3 layout {expected}")
+    proto = pb.ModelProto()
+    try:
+        proto.ParseFromString(spm_model)
+    except Exception as exc:  # noqa: BLE001 - protobuf raises several types for garbage
+        raise ExportError(f"not a sentencepiece model: {exc}") from None
+    if not proto.pieces:
+        raise ExportError("not a sentencepiece model: it has no pieces")
+    return proto
 
 
-def save_tokenizer_files(tok: Any, folder: Path, model_max_length: int) -> list[str]:
-    """Write tokenizer.json + tokenizer_config.json (only those) into `folder`; return their names.
+def _check_supported(proto: Any) -> None:
+    """Refuse sentencepiece features that the tokenizer.json layout below cannot express."""
+    from sentencepiece import sentencepiece_model_pb2 as pb
 
-    save_pretrained may write other files; the bundle ships exactly what transformers.js
-    reads. model_max_length is pinned so neither side truncates at a surprising length.
+    spec, norm = proto.trainer_spec, proto.normalizer_spec
+    problems = []
+    if spec.model_type != pb.TrainerSpec.UNIGRAM:
+        problems.append(f"model_type {pb.TrainerSpec.ModelType.Name(spec.model_type)} (only UNIGRAM)")
+    if spec.byte_fallback:
+        problems.append("byte_fallback")
+    if spec.treat_whitespace_as_suffix:
+        problems.append("treat_whitespace_as_suffix")
+    if not norm.escape_whitespaces:
+        problems.append("escape_whitespaces=false")
+    if proto.denormalizer_spec.precompiled_charsmap:
+        problems.append("a denormalizer")
+    layout = [proto.pieces[i].piece if i < len(proto.pieces) else None for i in range(4)]
+    if layout != [SPECIALS[k] for k in ("pad", "cls", "sep", "unk")]:
+        problems.append(f"first pieces {layout} (DeBERTa-v3 layout is [PAD] [CLS] [SEP] [UNK])")
+    if problems:
+        raise ExportError("unsupported sentencepiece model: " + ", ".join(problems))
+
+
+def tokenizer_json(spm_model: bytes) -> dict[str, Any]:
+    """tokenizer.json for a DeBERTa-v3 sentencepiece model, in the layout Hugging Face's converter writes.
+
+    Vocab: the pieces with their scores, then [MASK]. Normaliser: Precompiled (the model's own
+    character map), then remove_extra_whitespaces as Replace steps on U+0020. Pre-tokeniser:
+    Metaspace without splitting (sentencepiece segments the whole string; transformers.js never
+    splits), adding the dummy prefix when the model does. USER_DEFINED pieces become added tokens,
+    matched before normalisation as sentencepiece does.
     """
-    import tempfile
+    from sentencepiece import sentencepiece_model_pb2 as pb
 
+    proto = _proto(spm_model)
+    _check_supported(proto)
+    Piece = pb.ModelProto.SentencePiece
+    vocab = [[p.piece, 0.0 if p.type in (Piece.CONTROL, Piece.UNKNOWN) else float(p.score)] for p in proto.pieces]
+    mask_id = len(vocab)
+    vocab.append([SPECIALS["mask"], 0.0])
+    unk_id = next(i for i, p in enumerate(proto.pieces) if p.type == Piece.UNKNOWN)
+
+    def added(i: int, content: str, special: bool) -> dict[str, Any]:
+        return {"id": i, "content": content, "single_word": False, "lstrip": False, "rstrip": False,
+                "normalized": False, "special": special}
+
+    added_tokens = [added(i, SPECIALS[k], True) for i, k in enumerate(("pad", "cls", "sep", "unk"))]
+    added_tokens += [added(i, p.piece, False) for i, p in enumerate(proto.pieces) if p.type == Piece.USER_DEFINED]
+    added_tokens.append(added(mask_id, SPECIALS["mask"], True))
+
+    norm = proto.normalizer_spec
+    steps: list[dict[str, Any]] = []
+    if norm.precompiled_charsmap:
+        steps.append({"type": "Precompiled",
+                      "precompiled_charsmap": base64.b64encode(norm.precompiled_charsmap).decode("ascii")})
+    if norm.remove_extra_whitespaces:
+        steps += [_COLLAPSE, _TRIM_LEFT, _TRIM_RIGHT]
+    scheme = "always" if norm.add_dummy_prefix else "never"
+    cls, sep = SPECIALS["cls"], SPECIALS["sep"]
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": added_tokens,
+        "normalizer": {"type": "Sequence", "normalizers": steps},
+        "pre_tokenizer": {"type": "Metaspace", "replacement": METASPACE, "prepend_scheme": scheme, "split": False},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": cls, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                       {"SpecialToken": {"id": sep, "type_id": 0}}],
+            "pair": [{"SpecialToken": {"id": cls, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                     {"SpecialToken": {"id": sep, "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                     {"SpecialToken": {"id": sep, "type_id": 1}}],
+            "special_tokens": {cls: {"id": cls, "ids": [1], "tokens": [cls]}, sep: {"id": sep, "ids": [2], "tokens": [sep]}},
+        },
+        "decoder": {"type": "Metaspace", "replacement": METASPACE, "prepend_scheme": scheme, "split": False},
+        "model": {"type": "Unigram", "unk_id": unk_id, "vocab": vocab, "byte_fallback": False},
+    }
+
+
+def tokenizer_config(model_max_length: int) -> dict[str, Any]:
+    """tokenizer_config.json as transformers.js' DebertaV2Tokenizer reads it."""
+    return {
+        "tokenizer_class": "DebertaV2Tokenizer",
+        "model_max_length": model_max_length,
+        "do_lower_case": False,
+        "split_by_punct": False,
+        "bos_token": SPECIALS["cls"], "eos_token": SPECIALS["sep"], "cls_token": SPECIALS["cls"],
+        "sep_token": SPECIALS["sep"], "pad_token": SPECIALS["pad"], "unk_token": SPECIALS["unk"],
+        "mask_token": SPECIALS["mask"],
+    }
+
+
+def write_tokenizer_files(spm_model: bytes, folder: Path, model_max_length: int) -> list[str]:
+    """Write spm.model, tokenizer.json and tokenizer_config.json into `folder`; return the two the app reads.
+
+    Stable bytes (sorted config keys, trailing newlines), so a rebuilt bundle is byte-identical.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        tok.save_pretrained(tmp)
-        tmp_path = Path(tmp)
-        for name in TOKENIZER_FILES:
-            if not (tmp_path / name).is_file():
-                raise ExportError(
-                    f"the tokenizer did not produce {name}; only fast (tokenizers-backed) tokenizers can be bundled"
-                )
-        config = json.loads((tmp_path / "tokenizer_config.json").read_text(encoding="utf-8"))
-        config["model_max_length"] = model_max_length
-        # Call-time arguments that save_pretrained leaks into the config (they depend on how
-        # the tokenizer was last loaded or called, not on the tokenizer).
-        for key in RUNTIME_CONFIG_KEYS:
-            config.pop(key, None)
-        # Stable bytes: sorted keys and a trailing newline.
-        (folder / "tokenizer_config.json").write_text(
-            json.dumps(config, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        tokenizer_json = json.loads((tmp_path / "tokenizer.json").read_text(encoding="utf-8"))
-        tokenizer_json["normalizer"] = portable_normalizer(tokenizer_json.get("normalizer"))
-        # The backend saves whatever truncation/padding its last call left enabled; the
-        # app decides both per call (only-first truncation is done by hand), so ship none.
-        tokenizer_json["truncation"] = None
-        tokenizer_json["padding"] = None
-        (folder / "tokenizer.json").write_text(
-            json.dumps(tokenizer_json, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+    (folder / SPM_FILE).write_bytes(spm_model)
+    (folder / "tokenizer.json").write_text(
+        json.dumps(tokenizer_json(spm_model), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "tokenizer_config.json").write_text(
+        json.dumps(tokenizer_config(model_max_length), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8")
     return list(TOKENIZER_FILES)
 
 
-# Unicode White_Space, the set that Rust's char::is_whitespace and Oniguruma's \\s use
-# (what transformers' Python tokenizer applies). JavaScript's \\s and String.trimEnd differ:
-# they include U+FEFF and exclude U+0085. Spelling the class out makes both agree.
-WHITE_SPACE_CLASS = (
-    "[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-)
+class BundleTokenizer:
+    """The bundle's tokenizer with sentencepiece's own ids, and the two sequence layouts the model sees.
 
-
-def portable_normalizer(node: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Rewrite normaliser steps whose meaning differs between Rust and JavaScript.
-
-    - Strip -> Replace(Regex '<White_Space>+$', '') (and '^...+' for a left strip): Rust's
-      Strip uses char::is_whitespace, transformers.js uses trim(), which disagree on
-      U+0085 and U+FEFF at the ends of a text.
-    - '\\s' inside Replace regexes -> the explicit White_Space class, for the same reason.
-    The rewritten steps mean exactly what the originals mean in Rust (tests check this
-    on every golden text), so the Python tokenizer and tokenizer.json stay identical.
+    `encode` gives a text's ids without special tokens: literal special-token strings are matched
+    first, as transformers (slow and fast) and transformers.js do, and every other stretch is
+    encoded by sentencepiece itself. That makes these ids the reference: the browser's
+    tokenizer.json path must reproduce them (its stock normaliser and float64 Viterbi do not, hence
+    src/engine/spm.ts). `pair_ids` and `text_ids` build `[CLS] text [SEP] hypothesis [SEP]` (only the
+    text cut) and `[CLS] text [SEP]`, the same rules as src/engine/tokenize.ts.
     """
-    if node is None:
-        return None
-    kind = node.get("type")
-    if kind == "Sequence":
-        out: list[dict[str, Any]] = []
-        for child in node["normalizers"]:
-            rewritten = portable_normalizer(child)
-            out.extend(rewritten["normalizers"] if rewritten.get("type") == "Sequence" and child.get("type") == "Strip"
-                       else [rewritten])
-        return {"type": "Sequence", "normalizers": out}
-    if kind == "Strip":
-        steps = []
-        if node.get("strip_left"):
-            steps.append({"type": "Replace", "pattern": {"Regex": "^" + WHITE_SPACE_CLASS + "+"}, "content": ""})
-        if node.get("strip_right"):
-            steps.append({"type": "Replace", "pattern": {"Regex": WHITE_SPACE_CLASS + "+$"}, "content": ""})
-        return {"type": "Sequence", "normalizers": steps}
-    if kind == "Replace" and "Regex" in node.get("pattern", {}):
-        regex = node["pattern"]["Regex"]
-        if "\\s" in regex:
-            if "[" in regex.replace("[\\n\\r\\t]", ""):
-                raise ExportError(f"cannot make normaliser regex {regex!r} portable (\\s inside a class)")
-            regex = regex.replace("[\\n\\r\\t]", "\0").replace("\\s", WHITE_SPACE_CLASS).replace("\0", "[\\n\\r\\t]")
-        return {**node, "pattern": {"Regex": regex}}
-    return node
+
+    def __init__(self, spm_model: bytes):
+        import re
+
+        import sentencepiece as spm
+
+        doc = tokenizer_json(spm_model)  # also refuses what the bundle layout cannot express
+        self.spm_model = spm_model
+        self._sp = spm.SentencePieceProcessor(model_proto=spm_model)
+        ids = {tok["content"]: tok["id"] for tok in doc["added_tokens"]}
+        self.pad_token_id, self.cls_token_id, self.sep_token_id, self.unk_token_id, self.mask_token_id = (
+            ids[SPECIALS[k]] for k in ("pad", "cls", "sep", "unk", "mask"))
+        self.vocab_size = len(doc["model"]["vocab"])
+        self._added = ids
+        # Longest literal first, so that a token that is a prefix of another never wins.
+        literals = sorted(ids, key=len, reverse=True)
+        self._split = re.compile("(" + "|".join(re.escape(t) for t in literals) + ")")
+
+    @classmethod
+    def from_folder(cls, folder: Path | str) -> "BundleTokenizer":
+        folder = Path(folder)
+        for name in TOKENIZER_FILES:
+            if not (folder / name).is_file():
+                raise ExportError(f"tokenizer file {name} is missing in {folder}")
+        return cls(read_spm(folder))
+
+    def encode(self, text: str) -> list[int]:
+        out: list[int] = []
+        for k, part in enumerate(self._split.split(text)):
+            if k % 2:
+                out.append(self._added[part])
+            elif part:
+                out += self._sp.encode(part)
+        return out
+
+    def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
+        return [self.encode(t) for t in texts]
+
+    def pair_ids(self, text: Sequence[int], hypothesis: Sequence[int], max_length: int) -> list[int]:
+        """`[CLS] text [SEP] hypothesis [SEP]`, cutting only the text; the hypothesis is never cut."""
+        room = max_length - 3 - len(hypothesis)
+        if room < 0:
+            raise ExportError(f"the hypothesis is {len(hypothesis)} tokens long; with the text it must fit in "
+                              f"{max_length} tokens")
+        return [self.cls_token_id, *text[:room], self.sep_token_id, *hypothesis, self.sep_token_id]
+
+    def text_ids(self, text: Sequence[int], max_length: int) -> list[int]:
+        """`[CLS] text [SEP]`, the text cut to fit `max_length`."""
+        return [self.cls_token_id, *text[: max_length - 2], self.sep_token_id]
 
 
-def load_bundle_tokenizer(folder: Path | str):
-    """The Python tokenizer exactly as the bundle's files define it (what golden ids come from)."""
-    from transformers import AutoTokenizer
+def read_spm(folder: Path) -> bytes:
+    """The sentencepiece model of a model folder or bundle, or a clear error."""
+    path = Path(folder) / SPM_FILE
+    if not path.is_file():
+        raise ExportError(f"missing {SPM_FILE} in {folder}: the exporter builds the bundle tokenizer from the "
+                          "model's own sentencepiece model (DeBERTa-v3 repositories ship it)")
+    return path.read_bytes()
 
-    folder = Path(folder)
-    for name in TOKENIZER_FILES:
-        if not (folder / name).is_file():
-            raise ExportError(f"tokenizer file {name} is missing in {folder}")
-    return AutoTokenizer.from_pretrained(str(folder))
+
+def load_bundle_tokenizer(folder: Path | str) -> BundleTokenizer:
+    """The tokenizer exactly as the bundle's files define it (what golden ids come from)."""
+    return BundleTokenizer.from_folder(folder)

@@ -8,26 +8,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from model_export.tokenizer import BundleTokenizer
+
 # Batches are formed in input order, BATCH_SIZE at a time, padded to the longest row: the
 # golden tests use the same batching, so their numbers match the ones recorded at export.
 BATCH_SIZE = 16
-
-# Fixed validation set for real exports. Lengths vary so the batch is padded (DeBERTa's
-# masked softmax has a history of export bugs that only padded batches show); the long
-# text passes 128 tokens so the log-bucketed relative positions (|i-j| >= 128) are used.
-DEFAULT_TEXTS = [
-    "Stocks rallied.",
-    "A new AI-powered diagnostic tool detects early-stage pancreatic cancer with 94% accuracy.",
-    "Café owners in Zürich say the heatwave cut tourism; 天气 data and 🌍 emoji appear too.",
-    " ".join(
-        f"Sentence {i} mentions inflation, renewable energy, central banks and hospital budgets." for i in range(18)
-    ),
-]
-DEFAULT_HYPOTHESES = [
-    "This example is This text is about banking, investment, stock markets, corporate earnings, or financial instruments.",
-    "This text is about sports.",
-]
-
 
 @dataclass
 class Encoded:
@@ -42,23 +27,28 @@ class Outputs:
     hidden: list[np.ndarray]  # per sequence (T_i, H) float32, padding removed
 
 
-def encode_pairs(tokenizer: Any, pairs: Sequence[tuple[str, str]], max_length: int) -> Encoded:
+def encode_pairs(tokenizer: BundleTokenizer, pairs: Sequence[tuple[str, str]], max_length: int) -> Encoded:
     """[CLS] text [SEP] hypothesis [SEP], only the text truncated (never the hypothesis)."""
-    ids = []
-    for text, hypothesis in pairs:
-        enc = tokenizer(text, hypothesis, truncation="only_first", max_length=max_length)
-        ids.append(list(enc["input_ids"]))
-    return Encoded(ids)
+    return Encoded([tokenizer.pair_ids(tokenizer.encode(t), tokenizer.encode(h), max_length) for t, h in pairs])
 
 
-def encode_texts(tokenizer: Any, texts: Sequence[str], max_length: int) -> Encoded:
-    ids = [list(tokenizer(t, truncation=True, max_length=max_length)["input_ids"]) for t in texts]
-    return Encoded(ids)
+def encode_texts(tokenizer: BundleTokenizer, texts: Sequence[str], max_length: int) -> Encoded:
+    """[CLS] text [SEP], the text truncated to max_length."""
+    return Encoded([tokenizer.text_ids(tokenizer.encode(t), max_length) for t in texts])
+
+
+# Batches are padded to a multiple of this many tokens (written into the manifest for the app).
+# ONNX Runtime Web's WASM kernels sum the tokens that fall past the last full 4-lane vector in
+# another order, so a text scored at exactly its own length differs (~1e-5 in logits) from the same
+# text padded inside a batch. Padded to a multiple of 4, every variant but dynamic int8 gave
+# bit-identical scores alone and in any batch (fixture, ORT Web 1.30 in Node); 8 leaves room for
+# wider vector paths.
+PAD_MULTIPLE = 8
 
 
 def pad_rows(rows: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """(input_ids, attention_mask) int64 arrays of the rows, right-padded to the longest."""
-    width = max(len(row) for row in rows)
+    """(input_ids, attention_mask) int64 arrays of the rows, right-padded to the longest rounded up to PAD_MULTIPLE."""
+    width = -(-max(len(row) for row in rows) // PAD_MULTIPLE) * PAD_MULTIPLE
     input_ids = np.full((len(rows), width), pad_id, dtype=np.int64)
     mask = np.zeros((len(rows), width), dtype=np.int64)
     for i, row in enumerate(rows):
@@ -186,9 +176,9 @@ def web_version() -> str:
 
 
 def run_web_batched(graphs: dict[str, list[Path]], id_sets: list[list[list[int]]], pad_id: int,
-                    batch_size: int = BATCH_SIZE) -> dict[str, list[Outputs]]:
-    """Runs every graph ([.onnx, external data...]) on every id set (same batches as run_batched) with ORT
-    Web's WASM in Node.
+                    batch_sizes: Sequence[int] | None = None) -> dict[str, list[Outputs]]:
+    """Runs every graph ([.onnx, external data...]) on every id set (same batches as run_batched, the set's
+    batch size from `batch_sizes`, default BATCH_SIZE) with ORT Web's WASM in Node.
 
     One Node process for all graphs, so the 27 MB wasm is compiled once; Liftoff only, because
     TurboFan's background compile stalls the first runs for minutes on a small machine.
@@ -199,8 +189,9 @@ def run_web_batched(graphs: dict[str, list[Path]], id_sets: list[list[list[int]]
 
     batches: list[tuple[int, np.ndarray]] = []  # (id-set index, mask) per batch, in job order
     job_batches = []
+    sizes = list(batch_sizes) if batch_sizes is not None else [BATCH_SIZE] * len(id_sets)
     for set_index, ids in enumerate(id_sets):
-        for input_ids, mask in padded_batches(ids, pad_id, batch_size):
+        for input_ids, mask in padded_batches(ids, pad_id, sizes[set_index]):
             batches.append((set_index, mask))
             job_batches.append({"input_ids": input_ids.tolist(), "attention_mask": mask.tolist()})
     with tempfile.TemporaryDirectory() as tmp:
@@ -235,3 +226,83 @@ def worst(a: Errors, b: Errors) -> Errors:
     """Element-wise larger of two error measurements."""
     return Errors(max(a.logits, b.logits), max(a.entailment, b.entailment),
                   max(a.last_hidden_state, b.last_hidden_state), a.finite and b.finite)
+
+
+# ---- What the manifest says of each variant ----------------------------------------------
+# Decisions are compared at the zero-shot threshold; a variant is recommended (picked by the app
+# on its own) only within these bounds. The tests hold their own, fixed limits.
+DECISION_THRESHOLD = 0.5
+RECOMMEND_MAX_ENTAILMENT_ERROR = 0.05
+RECOMMEND_MIN_PAIR_AGREEMENT = 0.98
+# Above this, a pair's score depends on its batch neighbours and the app runs the variant one
+# sequence at a time (dynamic int8 quantises each whole batch with one scale).
+BATCH_INVARIANCE_BOUND = 1e-6
+
+
+@dataclass
+class Agreement:
+    pairs: int
+    pairs_agreeing: int
+    texts: int
+    texts_agreeing: int
+
+
+def agreement(ref_scores: np.ndarray, got_scores: np.ndarray, text_of_pair: Sequence[int]) -> Agreement:
+    """Pairs whose decision at DECISION_THRESHOLD matches the reference, and texts whose every pair does."""
+    same = (ref_scores >= DECISION_THRESHOLD) == (got_scores >= DECISION_THRESHOLD)
+    texts = sorted(set(text_of_pair))
+    bad_texts = {t for t, ok in zip(text_of_pair, same) if not ok}
+    return Agreement(len(same), int(same.sum()), len(texts), len(texts) - len(bad_texts))
+
+
+def worse(a: Agreement, b: Agreement) -> Agreement:
+    return a if (a.pairs_agreeing, a.texts_agreeing) <= (b.pairs_agreeing, b.texts_agreeing) else b
+
+
+def assess(errors: Errors, agree: Agreement) -> tuple[bool, str]:
+    """Whether the app may pick the variant by itself, and why, in one line."""
+    problems = []
+    if errors.entailment > RECOMMEND_MAX_ENTAILMENT_ERROR:
+        problems.append(f"max |Δ entailment| {errors.entailment:.3g} > {RECOMMEND_MAX_ENTAILMENT_ERROR}")
+    if agree.pairs_agreeing < RECOMMEND_MIN_PAIR_AGREEMENT * agree.pairs:
+        problems.append(f"decisions differ on {agree.pairs - agree.pairs_agreeing} of {agree.pairs} pairs")
+    summary = (f"decisions as fp32 PyTorch on {agree.texts_agreeing}/{agree.texts} reference texts "
+               f"({agree.pairs_agreeing}/{agree.pairs} pairs at {DECISION_THRESHOLD}); max |Δ entailment| {errors.entailment:.3g}")
+    return (not problems, summary if not problems else "not recommended: " + "; ".join(problems) + f" ({summary})")
+
+
+@dataclass
+class RuntimeRun:
+    """One runtime's outputs for a variant: pairs and texts in batches of BATCH_SIZE, and pairs one per run."""
+
+    pairs: Outputs
+    texts: Outputs
+    alone: Outputs
+
+
+@dataclass
+class Measured:
+    errors: Errors
+    agreement: Agreement
+    batch_dependence: float
+
+
+def run_all(run: RunFn, pair_ids: list[list[int]], text_ids: list[list[int]], pad_id: int) -> RuntimeRun:
+    return RuntimeRun(run_batched(run, pair_ids, pad_id), run_batched(run, text_ids, pad_id),
+                      run_batched(run, pair_ids, pad_id, batch_size=1))
+
+
+def measure(ref_pairs: Outputs, ref_texts: Outputs, got: RuntimeRun, entailment_id: int, not_entailment_id: int,
+            text_of_pair: Sequence[int]) -> Measured:
+    """Errors and decisions against PyTorch, the worse of batched and alone, and the batch dependence."""
+    e, n = entailment_id, not_entailment_id
+    errors = worst(compare(ref_pairs, got.pairs, ref_texts, got.texts, e, n),
+                   compare(ref_pairs, got.alone, ref_texts, got.texts, e, n))
+    ref = entailment_scores(ref_pairs.logits, e, n)
+    batched, alone = entailment_scores(got.pairs.logits, e, n), entailment_scores(got.alone.logits, e, n)
+    agree = worse(agreement(ref, batched, text_of_pair), agreement(ref, alone, text_of_pair))
+    return Measured(errors, agree, float(np.max(np.abs(batched - alone))))
+
+
+def worst_measured(a: Measured, b: Measured) -> Measured:
+    return Measured(worst(a.errors, b.errors), worse(a.agreement, b.agreement), max(a.batch_dependence, b.batch_dependence))

@@ -27,7 +27,7 @@ def manifest_dict() -> dict:
 
 def test_committed_bundle_is_valid_and_hashes_match():
     manifest = validate_bundle(FIXTURE_BUNDLE)
-    assert manifest.format == FORMAT_VERSION == 1
+    assert manifest.format == FORMAT_VERSION == 2
     assert manifest.id == "demo-fixture" and manifest.demo is True
     assert set(manifest.variants) == {"fp32", "fp16", "q4f16", "q4", "q8"}
     total = sum(entry.bytes for entry in manifest.files.values())
@@ -44,6 +44,7 @@ def test_fixture_manifest_content(manifest_dict):
     tok = manifest_dict["tokenizer"]
     assert (tok["pad_token_id"], tok["cls_token_id"], tok["sep_token_id"], tok["unk_token_id"]) == (0, 1, 2, 3)
     assert tok["files"] == ["tokenizer.json", "tokenizer_config.json"]
+    assert tok["sentencepiece_model"] == "spm.model" and "spm.model" in manifest_dict["files"]
     labels = manifest_dict["labels"]
     assert [(lab["name"], lab["description"]) for lab in labels] == SEED_LABELS
     for lab in labels:
@@ -77,7 +78,7 @@ def test_save_and_load(tmp_path):
     assert Manifest.load(tmp_path / "manifest.json").name == "Renamed"
 
 
-@pytest.mark.parametrize("bad_format", [2, 0, "1", None, True, 1.5])
+@pytest.mark.parametrize("bad_format", [1, 3, 0, "2", None, True, 2.5])
 def test_unknown_format_is_rejected_with_clear_message(manifest_dict, bad_format):
     data = copy.deepcopy(manifest_dict)
     if bad_format is None:

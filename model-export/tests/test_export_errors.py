@@ -27,7 +27,7 @@ def _folder(tmp_path: Path, config: dict | None, weights: bool = True, tokenizer
     if weights:
         (folder / "model.safetensors").write_bytes(b"\0" * 16)
     if tokenizer:
-        (folder / "tokenizer.json").write_text("{}")
+        (folder / "spm.model").write_bytes(b"\0")
     return folder
 
 
@@ -51,7 +51,7 @@ def test_missing_folder(tmp_path):
     [
         (dict(config=None), "missing file config.json"),
         (dict(config=NLI_CONFIG, weights=False), "missing weights.*model.safetensors"),
-        (dict(config=NLI_CONFIG, tokenizer=False), "missing tokenizer.*tokenizer.json"),
+        (dict(config=NLI_CONFIG, tokenizer=False), "missing tokenizer.*spm.model"),
     ],
 )
 def test_missing_files(tmp_path, kwargs, message):

@@ -11,7 +11,7 @@ from model_export import validation as val
 from model_export.__main__ import main
 from model_export.bundle import validate_bundle
 from model_export.export import DEBERTA_V3_COMMON, FIXTURE_BUNDLE
-from model_export.tokenizer import load_bundle_tokenizer
+from model_export.tokenizer import load_bundle_tokenizer, write_tokenizer_files
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +19,14 @@ def three_way(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("three")
     tok = load_bundle_tokenizer(FIXTURE_BUNDLE)
     kwargs = {k: v for k, v in DEBERTA_V3_COMMON.items() if k not in ("model_type", "id2label", "label2id")}
-    kwargs.update(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+    kwargs.update(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                   intermediate_size=64, id2label={0: "CONTRADICTION", 1: "NEUTRAL", 2: "ENTAILMENT"},
                   label2id={"CONTRADICTION": 0, "NEUTRAL": 1, "ENTAILMENT": 2})
     torch.manual_seed(3)
     model = DebertaV2ForSequenceClassification(DebertaV2Config(**kwargs)).eval()
     source = tmp_path / "three-way"
     model.save_pretrained(str(source))
-    tok.save_pretrained(str(source))
+    write_tokenizer_files(tok.spm_model, source, 512)
     return model, tok, source
 
 

@@ -15,6 +15,13 @@ from model_export.tokenizer import load_bundle_tokenizer
 FP32_SCORE_TOLERANCE = 1e-4
 # ORT here vs ORT at export time, same batches: only float printing separates the numbers.
 SLACK = 1e-5
+# Fixed limits per variant against PyTorch on the golden pairs, independent of what the exporter
+# recorded: max |Δ entailment| and the share of pairs deciding as PyTorch at 0.5. The fixture's
+# weights lie on the 4-bit grid, so q4 must be as exact as fp32 (src/engine/parity.test.ts holds
+# the same limits for ONNX Runtime Web).
+LIMITS = {"fp32": (1e-4, 1.0), "q4": (1e-4, 1.0), "fp16": (5e-3, 1.0), "q4f16": (1e-2, 1.0), "q8": (0.25, 0.95)}
+# What a variant the app picks by itself must meet (looser than the fixture's limits above).
+RECOMMENDABLE = (0.05, 0.98)
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +85,12 @@ def test_variant_matches_golden(golden, manifest, variant):
     score_err = float(np.max(np.abs(ref_scores - got_scores)))
     logit_err = float(np.max(np.abs(ref - out.logits)))
     assert np.all(np.isfinite(out.logits))
+    max_delta, min_agreement = LIMITS[variant]
+    agreement = float(np.mean((ref_scores >= 0.5) == (got_scores >= 0.5)))
+    assert score_err <= max_delta and agreement >= min_agreement, (variant, score_err, agreement)
+    if spec.recommended:
+        assert score_err <= RECOMMENDABLE[0] and agreement >= RECOMMENDABLE[1], f"{variant} is recommended but misses the bounds"
+    # The manifest's figures are upper bounds of what this runtime measures.
     assert score_err <= recorded.entailment + SLACK, f"{variant}: entailment error {score_err} > recorded {recorded.entailment}"
     assert logit_err <= recorded.logits + SLACK, f"{variant}: logits error {logit_err} > recorded {recorded.logits}"
     if variant == "fp32":
@@ -100,3 +113,21 @@ def test_quantized_variants_are_smaller(manifest):
     size = {name: manifest.files[v.backbone].bytes for name, v in manifest.variants.items()}
     assert size["fp16"] < size["fp32"] and size["q4"] < size["fp32"] and size["q8"] < size["fp32"]
     assert size["q4f16"] < size["fp16"]
+
+
+def test_manifest_says_how_each_variant_decides_and_whether_it_batches(manifest, golden):
+    pairs = sum(len(t["pairs"]) for t in golden["texts"])
+    for name, v in manifest.variants.items():
+        d = v.decisions
+        assert (d.threshold, d.pairs, d.texts) == (0.5, pairs, len(golden["texts"])), name
+        assert 0 <= d.pairs_agreeing <= d.pairs and 0 <= d.texts_agreeing <= d.texts, name
+        assert v.run_alone == (v.batch_dependence > 1e-6), name
+        assert v.recommended == (v.max_abs_error.entailment <= RECOMMENDABLE[0]
+                                 and d.pairs_agreeing >= RECOMMENDABLE[1] * d.pairs), name
+        assert (f"{d.texts_agreeing}/{d.texts} reference texts" in v.assessment) and \
+            (v.assessment.startswith("not recommended") != v.recommended), name
+    # Padded to pad_multiple, every variant but dynamic int8 scores a pair alone exactly as in a batch.
+    assert {n for n, v in manifest.variants.items() if v.run_alone} == {"q8"}
+    assert manifest.backbone.pad_multiple == 8
+    # q8 misses the product's bounds on this fixture: the app must never pick it by itself.
+    assert not manifest.variants["q8"].recommended

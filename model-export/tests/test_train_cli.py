@@ -124,7 +124,7 @@ def test_features_match_the_backbone_and_keep_the_hypothesis(setup):
     bb = OnnxBackbone(template)
     # Pair ids: the text is cut, the hypothesis stays whole, at max_length_pair (128).
     ids = _encode(bb.tokenizer, [long_text], [cfg.hypotheses[0]], 128)[0]
-    hyp_ids = bb.tokenizer(cfg.hypotheses[0], add_special_tokens=False)["input_ids"]
+    hyp_ids = bb.tokenizer.encode(cfg.hypotheses[0])
     assert len(ids) == 128 and ids[-len(hyp_ids) - 1 : -1] == hyp_ids and ids[-1] == bb.manifest.tokenizer.sep_token_id
     logits, _ = bb.run(np.array([ids]), np.ones((1, len(ids)), dtype=np.int64))
     assert abs(float(bb.entailment(logits)[0]) - float(feat.nli[1, 0])) < 1e-5

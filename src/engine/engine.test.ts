@@ -105,10 +105,10 @@ describe('broken bundles', () => {
   it('rejects an unknown manifest format with what to do', async () => {
     const b = copy('future');
     const m = readJson<Record<string, unknown>>(join(b, 'manifest.json'));
-    writeFileSync(join(b, 'manifest.json'), JSON.stringify({ ...m, format: 2 }));
+    writeFileSync(join(b, 'manifest.json'), JSON.stringify({ ...m, format: 1 }));
     const error = await loadManifest(fsSource(b)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
-    expect(String(error)).toMatch(/format is 2, but this app reads format 1/);
+    expect(String(error)).toMatch(/format is 1, but this app reads format 2. Re-export/);
   });
   it('rejects a manifest that breaks the schema', async () => {
     const b = copy('bad-schema');

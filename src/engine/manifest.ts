@@ -3,7 +3,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import schema from '../../model-export/model_export/manifest.schema.json';
 
 /** Manifest format versions this app reads. */
-export const SUPPORTED_FORMATS = [1] as const;
+export const SUPPORTED_FORMATS = [2] as const;
 
 export const DTYPES = ['fp32', 'fp16', 'q4f16', 'q4', 'q8'] as const;
 export type Dtype = (typeof DTYPES)[number];
@@ -26,6 +26,16 @@ export interface Variant {
   intended_backends: Backend[];
   method: string;
   max_abs_error: VariantError;
+  /** NLI decisions at `threshold` against PyTorch fp32 on the exporter's reference pairs. */
+  decisions: { threshold: number; pairs: number; pairs_agreeing: number; texts: number; texts_agreeing: number };
+  /** Max |Δ entailment| of a pair scored alone vs inside a padded batch of 16. */
+  batch_dependence: number;
+  /** The variant's scores depend on batch neighbours: run one sequence per run. */
+  run_alone: boolean;
+  /** False when the variant misses the exporter's accuracy bounds: never picked automatically. */
+  recommended: boolean;
+  /** One line for people: the decisions and error behind `recommended`. */
+  assessment: string;
 }
 
 export interface ManifestLabel {
@@ -47,7 +57,7 @@ export interface HeadsInfo {
 }
 
 export interface Manifest {
-  format: 1;
+  format: 2;
   id: string;
   name: string;
   demo: boolean;
@@ -64,6 +74,8 @@ export interface Manifest {
     max_length_pair: number;
     max_length_text: number;
     uses_token_type_ids: boolean;
+    /** Batches are right-padded to a multiple of this many tokens (batch invariance on WASM). */
+    pad_multiple: number;
     inputs: Array<'input_ids' | 'attention_mask' | 'token_type_ids'>;
     outputs: ['logits', 'last_hidden_state'];
   };
@@ -75,6 +87,8 @@ export interface Manifest {
     pad_token_id: number;
     unk_token_id: number;
     truncation: 'only_first';
+    /** The model's own sentencepiece model: the reference for token ids (not downloaded by the app). */
+    sentencepiece_model: string;
   };
   files: Record<string, { bytes: number; sha256: string }>;
   variants: Partial<Record<Dtype, Variant>>;
@@ -102,7 +116,7 @@ export function parseManifest(data: unknown): Manifest {
     throw new ManifestError('manifest.json is not a JSON object. Point the app at a bundle folder written by `python -m model_export export`.');
   }
   const format = (data as { format?: unknown }).format;
-  if (!SUPPORTED_FORMATS.includes(format as 1)) {
+  if (!SUPPORTED_FORMATS.includes(format as 2)) {
     throw new ManifestError(
       `This bundle's manifest format is ${JSON.stringify(format)}, but this app reads format ${SUPPORTED_FORMATS.join(', ')}. ` +
         'Re-export the bundle with this version of model-export, or update the app.',
