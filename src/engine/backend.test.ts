@@ -11,10 +11,16 @@ const variant = (dtype: Dtype): Variant => ({
   intended_backends: dtype === 'q8' ? ['wasm'] : ['webgpu', 'wasm'],
   method: 'test',
   max_abs_error: { logits: 0, entailment: 0, last_hidden_state: 0 },
+  decisions: { threshold: 0.5, pairs: 10, pairs_agreeing: 10, texts: 2, texts_agreeing: 2 },
+  batch_dependence: dtype === 'q8' ? 0.1 : 0,
+  run_alone: dtype === 'q8',
+  recommended: true,
+  assessment: 'decisions as fp32 PyTorch on 2/2 reference texts',
 });
 
-function manifest(dtypes: Dtype[]): Manifest {
-  return { variants: Object.fromEntries(dtypes.map((d) => [d, variant(d)])) } as unknown as Manifest;
+function manifest(dtypes: Dtype[], notRecommended: Dtype[] = []): Manifest {
+  const variants = Object.fromEntries(dtypes.map((d) => [d, { ...variant(d), recommended: !notRecommended.includes(d), assessment: `${d} assessment` }]));
+  return { variants } as unknown as Manifest;
 }
 
 const all = manifest(['fp32', 'fp16', 'q4f16', 'q4', 'q8']);
@@ -39,6 +45,20 @@ describe('chooseBackend', () => {
     expect(chooseBackend(all, gpu, { backend: 'auto', dtype: 'fp32' })).toMatchObject({ backend: 'webgpu', dtype: 'fp32' });
     expect(() => chooseBackend(all, noGpu, { backend: 'webgpu', dtype: 'auto' })).toThrow(/no WebGPU adapter/);
     expect(() => chooseBackend(manifest(['fp32']), noGpu, { backend: 'wasm', dtype: 'q8' })).toThrow(/no q8 variant/);
+  });
+});
+
+describe('variants the exporter does not recommend', () => {
+  it('are never picked automatically: the next recommended one in the order is', () => {
+    const q8Off = manifest(['fp32', 'q4', 'q8'], ['q8']);
+    expect(chooseBackend(q8Off, noGpu, auto).dtype).not.toBe('q8');
+    expect(chooseBackend(manifest(['fp32', 'q4f16', 'q4'], ['q4f16']), gpuF16, auto)).toMatchObject({ backend: 'webgpu', dtype: 'q4' });
+    expect(() => chooseBackend(manifest(['q8'], ['q8']), noGpu, auto)).toThrow(/No recommended variant/);
+  });
+  it('still run when the user asks for them, and the reason says why they are not recommended', () => {
+    const choice = chooseBackend(manifest(['fp32', 'q8'], ['q8']), noGpu, { backend: 'wasm', dtype: 'q8' });
+    expect(choice).toMatchObject({ backend: 'wasm', dtype: 'q8' });
+    expect(choice.reason).toContain('q8 assessment');
   });
 });
 

@@ -43,8 +43,9 @@ function usable(m: Manifest, backend: Backend, dtype: Dtype, gpu: GpuProbe): str
   return null;
 }
 
+/** The first variant in `order` that runs here and that the exporter recommends (never an unrecommended one by itself). */
 function firstUsable(m: Manifest, backend: Backend, order: readonly Dtype[], gpu: GpuProbe): Dtype | null {
-  return order.find((d) => usable(m, backend, d, gpu) === null) ?? null;
+  return order.find((d) => usable(m, backend, d, gpu) === null && m.variants[d]!.recommended) ?? null;
 }
 
 /** Picks backend and variant: a forced choice is honoured or refused with a reason, never silently changed. */
@@ -65,10 +66,11 @@ export function chooseBackend(m: Manifest, gpu: GpuProbe, req: BackendRequest): 
     if (req.dtype !== 'auto') {
       const problem = usable(m, backend, req.dtype, gpu);
       if (problem) throw new BackendError(`Cannot run ${req.dtype} on ${backend}: ${problem}.`);
-      return { backend, dtype: req.dtype, reason: `${why}; ${req.dtype} as requested` };
+      const caveat = m.variants[req.dtype]!.recommended ? '' : ` (${m.variants[req.dtype]!.assessment})`;
+      return { backend, dtype: req.dtype, reason: `${why}; ${req.dtype} as requested${caveat}` };
     }
     const dtype = firstUsable(m, backend, orderFor(backend), gpu);
-    if (!dtype) throw new BackendError(`No variant of this bundle runs on ${backend}.`);
+    if (!dtype) throw new BackendError(`No recommended variant of this bundle runs on ${backend}. Choose one with ?dtype=.`);
     return { backend, dtype, reason: why };
   };
 

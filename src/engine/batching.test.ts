@@ -22,4 +22,11 @@ describe('padBatch', () => {
     expect(Array.from(ids, Number)).toEqual([1, 7, 2, 1, 2, 0]);
     expect(Array.from(mask, Number)).toEqual([1, 1, 1, 1, 1, 0]);
   });
+  it('rounds the width up to the pad multiple, so a text meets the same kernel lanes alone and in a batch', () => {
+    expect(padBatch([[1, 7, 2], [1, 2]], 0, 8).dims).toEqual([2, 8]);
+    expect(padBatch([[1, 2, 3, 4, 5, 6, 7, 8]], 0, 8).dims).toEqual([1, 8]);
+    const { ids, mask } = padBatch([[1, 9, 2]], 0, 4);
+    expect(Array.from(ids, Number)).toEqual([1, 9, 2, 0]);
+    expect(Array.from(mask, Number)).toEqual([1, 1, 1, 0]);
+  });
 });

@@ -28,9 +28,18 @@ export function planBatches(lengths: readonly number[], limits: BatchLimits): nu
   return batches;
 }
 
-/** Pads sequences on the right into int64 input_ids and attention_mask of shape [B, T]. */
-export function padBatch(seqs: ReadonlyArray<readonly number[]>, padId: number): { ids: BigInt64Array; mask: BigInt64Array; dims: [number, number] } {
-  const T = Math.max(1, ...seqs.map((s) => s.length));
+/**
+ * Pads sequences on the right into int64 input_ids and attention_mask of shape [B, T], T the
+ * longest sequence rounded up to `multiple` (the manifest's `pad_multiple`): WASM kernels then
+ * see each text's tokens in the same vector lanes whatever its batch, so its scores do not
+ * depend on its neighbours.
+ */
+export function padBatch(
+  seqs: ReadonlyArray<readonly number[]>,
+  padId: number,
+  multiple = 1,
+): { ids: BigInt64Array; mask: BigInt64Array; dims: [number, number] } {
+  const T = Math.ceil(Math.max(1, ...seqs.map((s) => s.length)) / multiple) * multiple;
   const B = seqs.length;
   const ids = new BigInt64Array(B * T).fill(BigInt(padId));
   const mask = new BigInt64Array(B * T);

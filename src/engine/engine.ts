@@ -3,7 +3,8 @@ import { type BackendChoice, type BackendRequest, chooseBackend, type GpuProbe }
 import { blendScore, type LabelScore } from './blend';
 import { type BundleSource, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
 import { scoreHeads } from './heads';
-import type { Backend, Dtype, Manifest } from './manifest';
+import type { BatchLimits } from './batching';
+import type { Backend, Dtype, Manifest, Variant } from './manifest';
 import { type NliConfig, scorePairs } from './nli';
 import { createSession, type ModelSession } from './session';
 import { createTokenizer, pairIds, type TextTokenizer, textIds } from './tokenize';
@@ -51,6 +52,15 @@ export interface LoadedEngineInfo extends BackendChoice {
 export function relativeTo(file: string, path: string): string {
   const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
   return path.startsWith(folder) ? path.slice(folder.length) : path;
+}
+
+/**
+ * Limits of one backbone run. A variant that quantises a whole batch at once (`run_alone`, dynamic
+ * int8) runs one sequence per run, so that a text's scores depend on that text alone.
+ */
+export function batchLimits(backend: Backend, variant: Variant): BatchLimits {
+  if (variant.run_alone) return { maxBatch: 1, maxTokens: Number.POSITIVE_INFINITY };
+  return backend === 'webgpu' ? { maxBatch: 64, maxTokens: 16384 } : { maxBatch: 32, maxTokens: 4096 };
 }
 
 /** Texts per streamed chunk: small enough to show progress, big enough to batch well. */
@@ -190,7 +200,8 @@ export class Engine {
       entailmentId: b.entailment_id,
       notEntailmentId: b.not_entailment_id,
       padId: this.manifest.tokenizer.pad_token_id,
-      limits: this.backend === 'webgpu' ? { maxBatch: 64, maxTokens: 16384 } : { maxBatch: 32, maxTokens: 4096 },
+      padMultiple: b.pad_multiple,
+      limits: batchLimits(this.backend, this.manifest.variants[this.dtype]!),
     };
     const hyps = labels.map((l) => this.hypothesis(l.hypothesis));
     const headLabels = this.manifest.heads?.labels ?? [];

@@ -20,7 +20,7 @@ export async function scoreHeads(
   for (const batch of planBatches(seqs.map((s) => s.length), cfg.limits)) {
     await yieldToEventLoop();
     if (isCancelled()) throw new CancelledError();
-    const { ids, mask, dims } = padBatch(batch.map((i) => seqs[i]!), cfg.padId);
+    const { ids, mask, dims } = padBatch(batch.map((i) => seqs[i]!), cfg.padId, cfg.padMultiple);
     const { last_hidden_state } = await backbone.run({ input_ids: { data: ids, dims }, attention_mask: { data: mask, dims } }, ['last_hidden_state']);
     const { poly_logits } = await heads.run({ last_hidden_state: last_hidden_state!, attention_mask: { data: mask, dims } }, ['poly_logits']);
     if (poly_logits!.dims[1] !== numHeads) throw new Error(`the heads graph returned ${poly_logits!.dims[1]} columns, the manifest lists ${numHeads} heads`);

@@ -8,6 +8,9 @@ export interface NliConfig {
   entailmentId: number;
   notEntailmentId: number;
   padId: number;
+  /** Batches are padded to a multiple of this many tokens (the manifest's `pad_multiple`). */
+  padMultiple: number;
+  /** maxBatch 1 for a variant whose scores depend on batch neighbours (`run_alone`). */
   limits: BatchLimits;
 }
 
@@ -42,7 +45,7 @@ export async function scorePairs(
   for (const batch of planBatches(seqs.map((s) => s.length), cfg.limits)) {
     await yieldToEventLoop();
     if (isCancelled()) throw new CancelledError();
-    const { ids, mask, dims } = padBatch(batch.map((i) => seqs[i]!), cfg.padId);
+    const { ids, mask, dims } = padBatch(batch.map((i) => seqs[i]!), cfg.padId, cfg.padMultiple);
     const { logits } = await backbone.run({ input_ids: { data: ids, dims }, attention_mask: { data: mask, dims } }, ['logits']);
     const width = logits!.dims[1]!;
     batch.forEach((seqIndex, row) => {

@@ -103,31 +103,49 @@ async function nliScores(dtype: Dtype): Promise<number[][]> {
   return rows.map((r) => r.scores.map((s) => s.nli));
 }
 
+/**
+ * Fixed limits per variant against PyTorch fp32 on the golden pairs, written here and never read
+ * from the manifest (which the same exporter wrote): max |Δ entailment| and the share of pairs
+ * that must decide as PyTorch does at 0.5. The fixture's weights lie on the 4-bit grid, so q4 must
+ * be as exact as fp32; fp16 and q4f16 keep fp16 rounding; q8 is dynamic int8 and is allowed its
+ * real error, but not more (it is then marked not recommended in the manifest, see below).
+ */
+const LIMITS: Record<Dtype, { maxDelta: number; minAgreement: number }> = {
+  fp32: { maxDelta: 1e-4, minAgreement: 1 },
+  q4: { maxDelta: 1e-4, minAgreement: 1 },
+  fp16: { maxDelta: 5e-3, minAgreement: 1 },
+  q4f16: { maxDelta: 1e-2, minAgreement: 1 },
+  q8: { maxDelta: 0.25, minAgreement: 0.95 },
+};
+/** What the product promises of a variant it picks by itself (looser than the fixture's exact limits above). */
+const RECOMMENDABLE = { maxDelta: 0.05, minAgreement: 0.98 };
+
 describe.each(['fp32', 'fp16', 'q4f16', 'q4', 'q8'] as const)('NLI scores of the %s variant', (dtype) => {
   let scores: number[][];
   beforeAll(async () => {
     scores = await nliScores(dtype);
   }, 120_000);
 
-  it('stay within the error recorded in the manifest (1e-4 for fp32)', () => {
-    const allowed = dtype === 'fp32' ? 1e-4 : manifest.variants[dtype]!.max_abs_error.entailment;
+  it('stay within the fixed limits of this test', () => {
     let worst = 0;
-    golden.texts.forEach((t, i) => t.pairs.forEach((p, j) => (worst = Math.max(worst, Math.abs(scores[i]![j]! - p.entailment)))));
-    console.info(`${dtype}: max |entailment - PyTorch| = ${worst.toExponential(2)} (allowed ${allowed.toExponential(2)})`);
-    expect(worst).toBeLessThanOrEqual(allowed);
+    let agree = 0;
+    let pairs = 0;
+    golden.texts.forEach((t, i) =>
+      t.pairs.forEach((p, j) => {
+        worst = Math.max(worst, Math.abs(scores[i]![j]! - p.entailment));
+        agree += Number(scores[i]![j]! >= 0.5 === p.entailment >= 0.5);
+        pairs += 1;
+      }),
+    );
+    console.info(`${dtype}: max |entailment - PyTorch| = ${worst.toExponential(2)}, decisions ${agree}/${pairs}`);
+    expect(worst).toBeLessThanOrEqual(LIMITS[dtype].maxDelta);
+    expect(agree / pairs).toBeGreaterThanOrEqual(LIMITS[dtype].minAgreement);
+    // The manifest may only recommend what meets the product's bounds here too.
+    if (manifest.variants[dtype]!.recommended) {
+      expect(worst).toBeLessThanOrEqual(RECOMMENDABLE.maxDelta);
+      expect(agree / pairs).toBeGreaterThanOrEqual(RECOMMENDABLE.minAgreement);
+    }
   });
-
-  if (dtype === 'fp32') {
-    it('decide every pair exactly as PyTorch does at 0.5', () => {
-      const flips: string[] = [];
-      golden.texts.forEach((t, i) =>
-        t.pairs.forEach((p, j) => {
-          if (scores[i]![j]! >= 0.5 !== p.entailment >= 0.5) flips.push(`${t.name} x ${golden.hypotheses[j]!.label}`);
-        }),
-      );
-      expect(flips).toEqual([]);
-    });
-  }
 });
 
 interface HeadsGolden {
