@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import onnx
-import pytest
 import torch
 
 from model_export.heads import (

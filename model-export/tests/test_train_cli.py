@@ -179,6 +179,14 @@ def test_heads_golden_from_pytorch(tmp_path):
     assert doc["checks"]["backbone_logits_vs_backbone_golden"] <= 1e-4
     assert doc["checks"]["heads_onnx_vs_pytorch_poly_logits"] <= 1e-5
     assert [t["name"] for t in doc["texts"]] == ["robots", "empty", "long"]
+    # nli is the backbone golden's entailment rounded to 6 decimals (the original's blend input).
+    backbone_golden = json.loads(gpath.read_text())
+    hyp = [h["hypothesis"] for h in backbone_golden["hypotheses"]]
+    for t, bt in zip(doc["texts"], backbone_golden["texts"]):
+        for s, lab in zip(t["scores"], m.labels):
+            raw = bt["pairs"][hyp.index(lab.hypothesis)]["entailment"]
+            assert s["nli"] == round(raw, 6)
+    assert any(round(p["entailment"], 6) != p["entailment"] for bt in backbone_golden["texts"] for p in bt["pairs"])
     bb = OnnxBackbone(bundle)
     for t in doc["texts"]:
         ids = np.array([t["text_ids"]])
