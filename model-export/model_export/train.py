@@ -5,8 +5,11 @@ each of which changes the trained heads):
   * split: random.seed(42); random.shuffle(list(range(N))); first 80% train, rest validation.
   * NLI scores: computed once in eval mode by the bundle's fp32 graph, then rounded to 6 decimals
     (heads.round_nli, Python's round(score, 6)) for the loss, validation and the table.
-  * the heads' text-only pass ([CLS] text [SEP], max_length_text): eval-mode features of the fp32
-    graph, computed once and cached.
+  * the heads' text-only pass ([CLS] text [SEP], max_length_text): by default a PyTorch copy of the
+    backbone (checked against the fp32 graph first) in TRAIN mode at every training step, so with
+    dropout and without gradients, as the original's model.train() did to its registered backbone;
+    validation and evaluation read eval-mode features. --cached-features uses the eval-mode features
+    for training too (faster, not the original numbers). See text_pass.py.
   * PolyHead log_temp starts at 0.0 (logit scale 1).
   * per specialist label: BCEWithLogits(poly_logit, y) + 1.0 * BCE(blended, y) (blended clamped to
     [1e-7, 1 - 1e-7]) + 0.3 * KL(nli || poly) on samples where the NLI is confident (nli > 0.75 or
@@ -39,6 +42,7 @@ from .data import DataError
 from .evaluate import EvalInputs, evaluation_rows, macro_f1
 from .evaluate import metrics as evaluation_metrics
 from .heads import NUM_CODES, PROJ_DIM, PolyHeads, round_nli
+from .text_pass import CachedTextPass, TextPass, cached_batch
 
 log = logging.getLogger(__name__)
 
@@ -151,13 +155,6 @@ def hybrid_loss(
     return total
 
 
-def cached_batch(hidden: np.ndarray, mask: np.ndarray, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """Rows `idx` of eval-mode features, trailing padding trimmed to the batch's longest text."""
-    m = mask[idx]
-    t = max(1, int(m.sum(axis=1).max()))
-    return torch.from_numpy(np.ascontiguousarray(hidden[idx, :t])), torch.from_numpy(np.ascontiguousarray(m[:, :t]))
-
-
 @torch.no_grad()
 def poly_logits_for(heads: PolyHeads, feat: Features, idx: Sequence[int], batch_size: int = 64) -> np.ndarray:
     """Poly logits on the eval-mode features (validation and evaluation never see dropout)."""
@@ -191,9 +188,15 @@ def train_heads(
     *,
     train_idx: Sequence[int],
     val_idx: Sequence[int],
+    text_pass: TextPass | None = None,
     progress: bool = True,
 ) -> TrainResult:
-    """Train heads + alphas with the recipe (module docstring); validation and the table use `feat`."""
+    """Train heads + alphas with the recipe (module docstring); validation and the table use `feat`.
+
+    text_pass: where training steps read token states (text_pass.py); None = `feat`'s eval-mode
+    features (the --cached-features mode). It is put in train mode for every epoch and back in
+    eval mode for validation, as the original's model.train() / model.eval() did.
+    """
     labels = list(labels)
     specialists = list(specialists)
     for name in specialists:
@@ -207,6 +210,7 @@ def train_heads(
     for name, c in zip(specialists, cols):
         if y[train_idx, c].sum() == 0:
             raise DataError(f"label {name!r} has no positive example in the training split; add examples or mark it specialist: false")
+    text_pass = text_pass if text_pass is not None else CachedTextPass(feat.hidden, feat.mask)
     nli = round_nli(feat.nli)
 
     torch.manual_seed(cfg.seed)
@@ -227,11 +231,12 @@ def train_heads(
     try:
         for epoch in range(1, cfg.epochs + 1):
             heads.train()
+            text_pass.train(True)
             perm = train_idx[torch.randperm(len(train_idx), generator=gen).numpy()]
             running = 0.0
             for s in range(0, len(perm), cfg.batch_size):
                 b = perm[s : s + cfg.batch_size]
-                h, m = cached_batch(feat.hidden, feat.mask, b)
+                h, m = text_pass(b)
                 logits = heads(h, m)
                 loss = hybrid_loss(logits, nli_t[b], y_t[b], heads.alpha_raw, cfg)
                 opt.zero_grad(set_to_none=True)
@@ -242,6 +247,7 @@ def train_heads(
                 bar.update(1)
             lr = float(opt.param_groups[0]["lr"])  # what the epoch's last step used (all its steps, per epoch)
             sched.step()
+            text_pass.train(False)
             val_poly = poly_logits_for(heads, feat, val_idx, cfg.eval_batch_size)
             f1 = macro_f1(hybrid_scores(heads, nli[val_idx], val_poly, labels), y[val_idx], 0.5)
             history.append({
@@ -254,6 +260,7 @@ def train_heads(
             elif stopper.stop:
                 break
     finally:
+        text_pass.train(False)
         bar.close()
     if best_state is None:
         log.warning("no epoch reached a validation macro F1 above 0.0: keeping the heads of the last epoch (%d)", epoch)
@@ -285,7 +292,14 @@ def train_heads(
 # Command line: python -m model_export train --bundle DIR --data FILE --labels CONFIG
 
 
-def evaluation_table(result: TrainResult, config, *, data_name: str, data_sha256: str, n: int, cfg: TrainConfig, manifest) -> dict:
+TEXT_PASS_DROPOUT = "backbone in train mode (dropout)"
+TEXT_PASS_CACHED = "cached eval-mode features"
+
+
+def evaluation_table(result: TrainResult, config, *, data_name: str, data_sha256: str, n: int, cfg: TrainConfig, manifest,
+                     backbone_check: dict | None = None) -> dict:
+    """The table written as evaluation.json/.md. backbone_check: BackboneMatch.as_dict() of the dropout
+    pass's PyTorch backbone; None in the --cached-features mode."""
     labels = config.names
     table = {
         "title": "PolyEncoder heads: evaluation on the validation split",
@@ -303,6 +317,8 @@ def evaluation_table(result: TrainResult, config, *, data_name: str, data_sha256
             "best_epoch": result.best_epoch,
             "best_val_macro_f1_at_0.5": round(result.best_val_macro_f1, 6),
             "specialists": list(result.heads.labels),
+            "text_pass": TEXT_PASS_DROPOUT if backbone_check else TEXT_PASS_CACHED,
+            **({"backbone_check": backbone_check} if backbone_check else {}),
         },
         "config": asdict(cfg),
         "data": {"file": data_name, "sha256": data_sha256, "examples": n},
@@ -313,6 +329,11 @@ def evaluation_table(result: TrainResult, config, *, data_name: str, data_sha256
         },
         "history": result.history,
         "notes": [
+            "Training steps read the text-only pass of a PyTorch copy of the backbone in train mode (dropout), as the "
+            "original did; validation and this table use eval-mode features of the bundle's fp32 graph."
+            if backbone_check else
+            "Training steps read eval-mode features computed once (--cached-features), not the original's "
+            "dropout pass; validation and this table use the same eval-mode features.",
             "NLI scores are rounded to 6 decimals before blending and thresholding, as the original did.",
         ],
     }
@@ -334,8 +355,10 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "train",
         help="train the PolyEncoder heads over a bundle's frozen backbone and write them (and the evaluation table) into it",
-        description="Train PolyEncoder heads with the original v2 recipe over the bundle's fp32 ONNX backbone, "
-        "tune thresholds on the validation split, write heads.onnx, evaluation.json/.md and the manifest entries.",
+        description="Train PolyEncoder heads with the original v2 recipe over the bundle's backbone: NLI scores and "
+        "eval-mode features from the fp32 ONNX graph, training steps through a PyTorch copy of the backbone in train "
+        "mode (dropout) unless --cached-features; tune thresholds on the validation split, write heads.onnx, "
+        "evaluation.json/.md and the manifest entries.",
     )
     p.add_argument("--bundle", required=True, type=Path, help="bundle folder (manifest.json + fp32 backbone + tokenizer)")
     p.add_argument("--data", required=True, type=Path, help="JSON list of {text, labels} or CSV (text column + 0/1 label columns or a labels column)")
@@ -348,7 +371,16 @@ def add_parser(subparsers) -> None:
     p.add_argument("--backbone-threads", type=int, default=0, help="onnxruntime threads for the feature extraction (0 = all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--threads", type=int, default=1,
-                   help="torch threads for training (default 1: fastest for these small tensors, and the same numbers on any machine); 0 = torch default")
+                   help="torch threads for training, the dropout backbone pass included (default 1: the same numbers on any "
+                   "machine, and fastest for small models; raise it for a large backbone); 0 = torch default")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--backbone-model", default=None, metavar="PATH_OR_HUB_ID",
+                      help="Hugging Face model folder or Hub id of the bundle's backbone in PyTorch, for the recipe's training "
+                      "pass in train mode (dropout); checked against the bundle's fp32 graph first (default: the manifest's "
+                      "provenance.source_model when it is a local folder or a Hub id)")
+    mode.add_argument("--cached-features", action="store_true",
+                      help="train on eval-mode features computed once instead (faster, no PyTorch backbone needed; "
+                      "not the original recipe's dropout)")
     d = TrainConfig()
     for name, typ in (
         ("epochs", int), ("batch_size", int), ("lr", float), ("weight_decay", float), ("patience", int),
@@ -366,6 +398,7 @@ def run(args) -> int:
     from .data import load_dataset, load_label_config, split_indices
     from .evaluate import render_markdown
     from .features import load_or_compute_features
+    from .text_pass import default_backbone_model, load_torch_text_pass
 
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -383,6 +416,12 @@ def run(args) -> int:
     train_idx, val_idx = split_indices(len(data), cfg.train_fraction, cfg.split_seed)
     log.info("%d examples: %d train, %d validation; %d labels, %d specialists", len(data), len(train_idx), len(val_idx), len(config.labels), len(config.specialists))
 
+    # The PyTorch backbone is loaded and checked before the (long) feature extraction, so a wrong model fails fast.
+    text_pass, match = None, None
+    if not args.cached_features:
+        source = args.backbone_model or default_backbone_model(manifest)
+        text_pass, match = load_torch_text_pass(args.bundle, manifest, data.texts, source, threads=args.backbone_threads)
+
     bf, _ = load_or_compute_features(
         args.bundle, data.texts, config.hypotheses, config.descriptions,
         cache_dir=args.cache_dir, batch_size=args.batch_size_backbone, progress=not args.no_progress, manifest=manifest,
@@ -391,17 +430,19 @@ def run(args) -> int:
     cols = [config.names.index(n) for n in config.specialists]
     feat = Features(nli=bf.nli, hidden=bf.hidden, mask=bf.mask, label_embs=bf.label_embs[cols])
     result = train_heads(
-        feat, data.y, config.names, config.specialists, cfg, train_idx=train_idx, val_idx=val_idx,
+        feat, data.y, config.names, config.specialists, cfg, train_idx=train_idx, val_idx=val_idx, text_pass=text_pass,
         progress=not args.no_progress,
     )
     table = evaluation_table(
         result, config, data_name=Path(args.data).name, data_sha256=file_sha256(args.data), n=len(data), cfg=cfg, manifest=manifest,
+        backbone_check=match.as_dict() if match else None,
     )
     probe = np.asarray(val_idx[:16])
     parity = [(bf.hidden[probe], bf.mask[probe])]
     source = {
         "kind": "trained",
         "recipe": "HybridNLI-PolyEncoder v2 (shared/design/seed-model.md)",
+        "text_pass": table["training"]["text_pass"],
         "data": table["data"],
         "label_config": Path(args.labels).name,
         "seed": cfg.seed,
