@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
-# 0.01, 0.02, ..., 0.98 (the original grid); rounded so the stored thresholds are exact decimals.
-THRESHOLD_GRID = np.round(np.arange(1, 99) / 100.0, 2)
+# The original grid exactly as np.arange yields it: 98 raw floats 0.01 .. 0.98, some off the
+# decimal they print as (the 29th is 0.29000000000000004). Tuned thresholds are stored as these
+# exact floats, so `score >= threshold` decides as the original did (a score of exactly 0.29 is
+# below 0.29000000000000004).
+THRESHOLD_GRID = np.arange(0.01, 0.99, 0.01)
 
 
 def _prf(pred: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,18 +198,22 @@ ROW_BUNDLE = "Hybrid (bundle thresholds)"
 
 
 def bundle_scores(bundle_dir, manifest, texts, *, cache_dir=None, progress=True, threads=0, batch_size=64):
-    """(nli (N, L), hybrid (N, L), poly_logits (N, L_heads) or None) for the manifest's labels."""
+    """(nli (N, L), hybrid (N, L), poly_logits (N, L_heads) or None) for the manifest's labels.
+
+    nli is rounded to 6 decimals (round_nli), as the original predicted; hybrid blends that value.
+    """
     from .features import load_or_compute_features
-    from .heads import run_heads_onnx
+    from .heads import round_nli, run_heads_onnx
 
     labels = manifest.labels
     feat, _ = load_or_compute_features(
         bundle_dir, texts, [lab.hypothesis for lab in labels], [lab.description or lab.name for lab in labels],
         cache_dir=cache_dir, progress=progress, manifest=manifest, threads=threads,
     )
-    hybrid = feat.nli.astype(np.float64).copy()
+    nli = round_nli(feat.nli)
+    hybrid = nli.copy()
     if manifest.heads is None:
-        return feat.nli, hybrid, None
+        return nli, hybrid, None
     heads_labels = manifest.heads["labels"]
     poly = np.zeros((len(texts), len(heads_labels)), dtype=np.float32)
     path = Path(bundle_dir) / manifest.heads["file"]
@@ -218,8 +225,8 @@ def bundle_scores(bundle_dir, manifest, texts, *, cache_dir=None, progress=True,
     for j, name in enumerate(heads_labels):
         lab = labels[names.index(name)]
         p = 1.0 / (1.0 + np.exp(-poly[:, j].astype(np.float64)))
-        hybrid[:, names.index(name)] = lab.alpha * feat.nli[:, names.index(name)] + (1.0 - lab.alpha) * p
-    return feat.nli, hybrid, poly
+        hybrid[:, names.index(name)] = lab.alpha * nli[:, names.index(name)] + (1.0 - lab.alpha) * p
+    return nli, hybrid, poly
 
 
 def add_parser(subparsers) -> None:

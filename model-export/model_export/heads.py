@@ -9,6 +9,9 @@ Formulas (see shared/design/seed-model.md):
   logit  = (ctx . lab) * exp(log_temp)
   blend  = sigmoid(alpha_raw) * nli + (1 - sigmoid(alpha_raw)) * sigmoid(logit)
 
+where nli is the entailment score rounded to 6 decimals (`round_nli`), as the original rounded it
+for training and prediction.
+
 `PolyHead.state_dict()` has exactly the keys of the original checkpoint's
 `poly_heads_state[label]`: codes.weight, ctx_proj.{0,2}.{weight,bias},
 label_proj.{0,2}.{weight,bias}, log_temp.
@@ -17,11 +20,10 @@ label_proj.{0,2}.{weight,bias}, log_temp.
 from __future__ import annotations
 
 import functools
-import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -30,9 +32,11 @@ from torch.nn import functional as F
 
 NUM_CODES = 8
 PROJ_DIM = 256
-# Not stated in the design doc; a CLIP-style start (exp(log_temp) ~ 14.3) so that
-# cosine-bounded dot products can reach confident logits.
-LOG_TEMP_INIT = math.log(1.0 / 0.07)
+# The original starts at 0.0 (logit scale exp(0) = 1) and lets training grow it; a larger start
+# (e.g. CLIP's log(1/0.07)) trains different heads.
+LOG_TEMP_INIT = 0.0
+# The original rounded every NLI score to this many decimals before blending (training and predict).
+NLI_DECIMALS = 6
 MASK_FILL = -1e4
 ONNX_OPSET = 17
 HEADS_INPUTS = ("last_hidden_state", "attention_mask")
@@ -77,6 +81,19 @@ class PolyHead(nn.Module):
         w = torch.softmax(torch.matmul(poly, lab), dim=-1)  # (B, K)
         ctx = torch.sum(w.unsqueeze(-1) * poly, dim=1)  # (B, P)
         return torch.matmul(ctx, lab) * torch.exp(self.log_temp)  # (B,)
+
+
+def round_nli(scores: float | np.ndarray | Sequence) -> np.ndarray:
+    """NLI entailment scores as the original blended them: Python's `round(score, 6)`, float64.
+
+    The one home of this rule on the Python side: every place that blends or thresholds NLI scores
+    (training loss and validation, evaluation, heads golden) passes them through here first. It is
+    Python's correctly rounded `round` on the exact binary value (an exact tie, e.g. 0.5078125, goes
+    to the even digit), element by element: numpy's `np.round` scales by 1e6 first and disagrees on
+    about half the values near a rounding tie (2.5e-06 -> 2e-06, where `round` gives 3e-06).
+    """
+    a = np.asarray(scores, dtype=np.float64)
+    return np.array([round(v, NLI_DECIMALS) for v in a.ravel().tolist()], dtype=np.float64).reshape(a.shape)
 
 
 def blend(nli: torch.Tensor, poly_logit: torch.Tensor, alpha_raw: torch.Tensor) -> torch.Tensor:
@@ -181,7 +198,6 @@ def export_heads_onnx(
     max abs error over random padded batches (and `extra_cases`) exceeds `tolerance`.
     """
     import onnx
-    import onnxruntime as ort
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 
 For every text of the backbone golden file (same texts, same text_ids): the PyTorch backbone's
 text-only last_hidden_state (run unpadded), the PyTorch heads' poly_logits on it, and per label the
-NLI score (the backbone golden's PyTorch entailment), sigmoid(poly_logit), alpha, the blended score,
+NLI score (the backbone golden's PyTorch entailment, rounded to 6 decimals as the original blended
+it: heads.round_nli), sigmoid(poly_logit), alpha, the blended score,
 the threshold and the decision, exactly as the browser computes them from the manifest.
 
     python -m model_export heads-golden --bundle ../public/models/demo-fixture \
@@ -36,8 +37,9 @@ LAYOUT = (
     "heads graph's order. labels: every bundle label in manifest order with head, alpha, threshold. texts[i]: name, "
     "text_ids, poly_logits (one per heads_labels entry: the PyTorch heads on the PyTorch last_hidden_state of that "
     "single unpadded sequence), scores (one per label, manifest order: nli = the backbone golden's entailment for "
-    "(text, label hypothesis); poly = sigmoid(poly_logit) or null; blended = alpha*nli + (1-alpha)*poly for head "
-    "labels, nli otherwise; predicted = blended >= threshold). Floats are printed with 9 significant digits; "
+    "(text, label hypothesis) rounded to 6 decimals as the original did (Python round(x, 6)); poly = "
+    "sigmoid(poly_logit) or null; blended = alpha*nli + (1-alpha)*poly for head labels, nli otherwise; "
+    "predicted = blended >= threshold). Floats are printed with 9 significant digits; "
     "compare poly_logits with a tolerance (ONNX vs PyTorch differs by ~1e-6) and decisions exactly except where "
     "|blended - threshold| < 1e-4 (listed in near_threshold)."
 )
@@ -80,7 +82,7 @@ def build_heads_golden(bundle_dir: Path, backbone_golden: Path, model: Any, chec
 
     from .checkpoint import convert_checkpoint, load_checkpoint_dict
     from .golden import load_golden
-    from .heads import run_heads_onnx
+    from .heads import round_nli, run_heads_onnx
 
     manifest = Manifest.load(bundle_dir)
     if manifest.heads is None:
@@ -118,7 +120,7 @@ def build_heads_golden(bundle_dir: Path, backbone_golden: Path, model: Any, chec
         col = {n: j for j, n in enumerate(heads.labels)}
         scores = []
         for lab in manifest.labels:
-            nli = float(t["pairs"][hyp_index[lab.hypothesis]]["entailment"])
+            nli = float(round_nli(t["pairs"][hyp_index[lab.hypothesis]]["entailment"]))
             if lab.head:
                 pl = float(poly_logits[col[lab.name]])
                 poly = _sigmoid(pl)

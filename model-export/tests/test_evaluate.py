@@ -34,10 +34,26 @@ def test_grid_and_tuning():
     scores = np.array([[0.05], [0.10], [0.30], [0.35]])
     y = np.array([[0], [0], [1], [1]])
     t = tune_thresholds(scores, y)
-    assert t[0] == 0.11  # lowest grid value that separates 0.10 from 0.30
+    assert t[0] == THRESHOLD_GRID[10]  # lowest grid value that separates 0.10 from 0.30
     # Low scores everywhere: a tuned threshold can go far below 0.5 (like the original's Health 0.03).
     t = tune_thresholds(np.array([[0.02], [0.04], [0.01]]), np.array([[0], [1], [0]]))
     assert t[0] == 0.03
+
+
+def test_grid_is_the_originals_raw_arange_floats():
+    # np.arange(0.01, 0.99, 0.01) exactly, not rounded decimals: the 29th value is 0.29000000000000004.
+    assert np.array_equal(THRESHOLD_GRID, np.arange(0.01, 0.99, 0.01))
+    assert THRESHOLD_GRID[28] == 0.29000000000000004 and THRESHOLD_GRID[28] != 0.29
+    # A score of exactly 0.29 is below that threshold: the lowest threshold that keeps 0.29 out and
+    # lets 0.30 in is the raw 0.29000000000000004 (a rounded grid would give 0.30).
+    t = tune_thresholds(np.array([[0.28], [0.29], [0.30]]), np.array([[0], [0], [1]]))
+    assert t[0] == 0.29000000000000004
+    # Tuned and CV-fold thresholds are members of the raw grid.
+    g = np.random.default_rng(3)
+    scores, y = g.random((60, 3)), (g.random((60, 3)) < 0.4).astype(int)
+    grid = set(np.arange(0.01, 0.99, 0.01).tolist())
+    assert set(tune_thresholds(scores, y).tolist()) <= grid
+    assert set(cv_threshold_predictions(scores, y, k=5, seed=1)[1].ravel().tolist()) <= grid
 
 
 def test_cv_thresholds_are_honest():
@@ -58,7 +74,7 @@ def test_table_rows_and_files(tmp_path):
     y = (g.random((50, 2)) < 0.5).astype(int)
     nli = g.random((50, 2))
     hybrid = np.clip(y * 0.6 + g.random((50, 2)) * 0.5, 0, 1)
-    rows, tuned = evaluation_rows(EvalInputs(labels=["A", "B"], y=y, nli=nli, hybrid=hybrid))
+    rows, _ = evaluation_rows(EvalInputs(labels=["A", "B"], y=y, nli=nli, hybrid=hybrid))
     assert [r["system"] for r in rows] == ["NLI baseline (t=0.5)", "Hybrid (t=0.5)", "Hybrid (val-tuned)", "Hybrid (CV thresholds)"]
     for r in rows:
         assert set(r) >= {"macro_f1", "hamming_accuracy", "exact_match", "macro_precision", "macro_recall", "per_label_f1", "thresholds"}
@@ -96,3 +112,20 @@ def test_evaluate_cli_scores_a_bundle_like_the_browser(tmp_path, capsys):
     assert table["split"]["val"] == 8 and "validation 8 samples" in out
     m = validate_bundle(bundle)
     assert m.evaluation["json"] == "evaluation.json" and "evaluation.md" in m.files
+
+    # The NLI scores are blended as the original predicted: rounded to 6 decimals first.
+    from model_export.evaluate import bundle_scores
+    from model_export.features import load_or_compute_features
+
+    texts = [r["text"] for r in rows]
+    nli, hybrid, poly = bundle_scores(bundle, m, texts, cache_dir="", progress=False)
+    raw, _ = load_or_compute_features(bundle, texts, [lab.hypothesis for lab in m.labels], [lab.description for lab in m.labels],
+                                      cache_dir="", progress=False)
+    assert nli.tolist() == [[round(float(v), 6) for v in row] for row in raw.nli]
+    assert not np.array_equal(nli, raw.nli)
+    health = [lab.name for lab in m.labels].index("Health")
+    assert np.array_equal(hybrid[:, health], nli[:, health])
+    tech = [lab.name for lab in m.labels].index("Technology")
+    alpha = m.labels[tech].alpha
+    poly_p = 1 / (1 + np.exp(-poly[:, m.heads["labels"].index("Technology")].astype(np.float64)))
+    np.testing.assert_allclose(hybrid[:, tech], alpha * nli[:, tech] + (1 - alpha) * poly_p, rtol=0, atol=1e-15)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
 
 from model_export.data import DataError, split_indices
-from model_export.heads import PolyHeads
-from model_export.train import Features, TrainConfig, hybrid_loss, train_heads
+from model_export.heads import PolyHeads, round_nli
+from model_export.train import EarlyStopping, Features, TrainConfig, hybrid_loss, train_heads
 
 LABELS = ["A", "B", "C"]
 
@@ -41,7 +43,7 @@ def synthetic_task(n=200, hidden=16, length=10, seed=0, nli_noise=True):
 
 
 def small_cfg(**kw):
-    base = dict(epochs=6, num_codes=4, proj_dim=16, cv_folds=5, seed=3)
+    base = {"epochs": 6, "num_codes": 4, "proj_dim": 16, "cv_folds": 5, "seed": 3}
     base.update(kw)
     return TrainConfig(**base)
 
@@ -56,8 +58,9 @@ def _train(feat, y, cfg, specialists=("A", "B", "C")):
 
 def test_hybrid_beats_noise_nli_baseline():
     feat, y = synthetic_task()
-    # The recipe, with a larger learning rate so that 4 epochs of 160 examples suffice.
-    res = _train(feat, y, small_cfg(epochs=4, lr=3e-3))
+    # The recipe, with a larger learning rate so that 6 epochs of 160 examples suffice
+    # (the logit scale starts at 1, as in the original, and has to grow).
+    res = _train(feat, y, small_cfg(epochs=6, lr=3e-2))
     rows = {r["system"]: r for r in res.table_rows}
     nli_f1 = rows["NLI baseline (t=0.5)"]["macro_f1"]
     hyb_f1 = rows["Hybrid (t=0.5)"]["macro_f1"]
@@ -72,7 +75,7 @@ def test_label_without_head_keeps_nli_score():
     res = _train(feat, y, small_cfg(epochs=2), specialists=("A", "C"))
     assert res.heads.labels == ["A", "C"]
     va = res.val_idx
-    np.testing.assert_array_equal(res.val_scores["hybrid"][:, 1], feat.nli[va, 1])
+    np.testing.assert_array_equal(res.val_scores["hybrid"][:, 1], round_nli(feat.nli[va, 1]))
     assert not np.array_equal(res.val_scores["hybrid"][:, 0], feat.nli[va, 0])
 
 
@@ -104,6 +107,70 @@ def test_kl_term_is_kl_nli_to_poly_on_confident_samples():
     q = nli[[0, 2], 0]
     kl = torch.mean(q * torch.log(q / pp) + (1 - q) * torch.log((1 - q) / (1 - pp)))
     assert torch.allclose(with_kl - without, cfg.kl_weight * kl, atol=1e-6)
+
+
+def test_kl_target_is_clamped_like_the_poly_probability():
+    # NLI exactly 0 and 1 (both confident): the target enters as [1e-7, 1 - 1e-7], as in the original.
+    cfg = small_cfg()
+    logit = torch.tensor([[4.0], [-3.0]], dtype=torch.float64)
+    nli = torch.tensor([[0.0], [1.0]], dtype=torch.float64)
+    y = torch.tensor([[1.0], [0.0]], dtype=torch.float64)
+    alpha_raw = torch.zeros(1, dtype=torch.float64)
+    kl_part = hybrid_loss(logit, nli, y, alpha_raw, cfg) - hybrid_loss(logit, nli, y, alpha_raw, TrainConfig(kl_weight=0.0))
+    eps = 1e-7
+    p = torch.sigmoid(logit[:, 0]).clamp(eps, 1 - eps)
+    q = nli[:, 0].clamp(eps, 1 - eps)
+    want = cfg.kl_weight * torch.mean(q * torch.log(q / p) + (1 - q) * torch.log((1 - q) / (1 - p)))
+    assert torch.isfinite(kl_part)
+    assert abs(float(kl_part - want)) < 1e-12
+    # The unclamped target (0 * log 0 = 0) would be measurably different.
+    unclamped = cfg.kl_weight * torch.mean(torch.stack([-torch.log(1 - p[0]), -torch.log(p[1])]))
+    assert abs(float(kl_part - unclamped)) > 1e-7
+
+
+def test_learning_rate_follows_the_per_epoch_cosine():
+    # CosineAnnealingLR(T_max=epochs, eta_min=0.02 * lr), stepped once per epoch: every step of epoch e
+    # (the last one is recorded) uses eta_min + (lr - eta_min) * (1 + cos(pi * (e - 1) / epochs)) / 2.
+    feat, y = synthetic_task(n=120)
+    cfg = small_cfg(epochs=5, patience=99, batch_size=16)
+    res = _train(feat, y, cfg)
+    eta_min = cfg.min_lr_ratio * cfg.lr
+    want = [eta_min + (cfg.lr - eta_min) * (1 + math.cos(math.pi * (e - 1) / cfg.epochs)) / 2 for e in range(1, 6)]
+    got = [h["lr"] for h in res.history]
+    assert got == pytest.approx(want, rel=1e-12)
+    assert got[0] == cfg.lr and len(got) == 5
+
+
+def test_early_stopping_starts_from_zero_and_keeps_the_first_best():
+    s = EarlyStopping(patience=3)
+    assert [s.update(e, f) for e, f in enumerate([0.0, 0.4, 0.4, 0.3], start=1)] == [False, True, False, False]
+    assert (s.best_epoch, s.best, s.bad, s.stop) == (2, 0.4, 2, False)
+    s = EarlyStopping(patience=3)
+    assert [s.update(e, 0.0) for e in (1, 2, 3)] == [False, False, False]
+    assert (s.best_epoch, s.best, s.stop) == (0, 0.0, True)
+    # Through training: validation without positives scores macro F1 0.0 at every epoch. No epoch is
+    # best (not epoch 1, as a start below 0 would make it), training stops after `patience` epochs
+    # and the heads of the last epoch are kept, since there is no best to restore.
+    feat, y = synthetic_task(n=120)
+    tr, va = split_indices(len(y), 0.8, 42)
+    y = y.copy()
+    y[va] = 0
+    res = train_heads(feat, y, LABELS, LABELS, small_cfg(epochs=10, patience=3, lr=3e-2), train_idx=tr, val_idx=va, progress=False)
+    assert [h["val_macro_f1_at_0.5"] for h in res.history] == [0.0, 0.0, 0.0]
+    assert (res.best_epoch, res.best_val_macro_f1, res.epochs_run) == (0, 0.0, 3)
+    assert res.heads.alphas() == res.history[-1]["alphas"] != res.history[0]["alphas"]
+
+
+def test_training_blends_nli_rounded_to_6_decimals():
+    feat, y = synthetic_task(n=120)
+    rounded = Features(nli=round_nli(feat.nli).astype(np.float32), hidden=feat.hidden, mask=feat.mask, label_embs=feat.label_embs)
+    assert not np.array_equal(rounded.nli, feat.nli)
+    a = _train(feat, y, small_cfg(epochs=2))
+    b = _train(rounded, y, small_cfg(epochs=2))
+    # Training rounds the scores itself: raw and pre-rounded inputs train the same heads.
+    for (ka, va), (kb, vb) in zip(a.heads.state_dict().items(), b.heads.state_dict().items()):
+        assert ka == kb and torch.equal(va, vb), ka
+    assert a.val_scores["nli"].tolist() == [[round(float(v), 6) for v in row] for row in feat.nli[a.val_idx]]
 
 
 def test_training_is_deterministic_with_a_seed():

@@ -9,7 +9,6 @@ import shutil
 
 import numpy as np
 import pytest
-import torch
 
 from model_export.__main__ import main
 from model_export.bundle import Manifest, validate_bundle
@@ -55,15 +54,17 @@ def setup(tmp_path_factory):
     labels = root / "labels.json"
     labels.write_text(json.dumps(CONFIG))
     corpus = [r["text"] for r in rows] + [w for ws in WORDS.values() for w in ws]
-    template = build_tiny_bundle(root / "template", corpus, hidden_size=32, seed=0)
+    template = build_tiny_bundle(root / "template", corpus, hidden_size=32, seed=0, keep_source=root / "source")
     return root, template, data, labels
 
 
-def _train(setup, name, *extra):
+def _train(setup, name, *extra, mode=("--backbone-model",)):
+    """Train a copy of the template; the default mode runs the recipe's dropout pass through the kept PyTorch source."""
     root, template, data, labels = setup
     bundle = shutil.copytree(template, root / name)
+    mode = [*mode, str(root / "source")] if mode == ("--backbone-model",) else list(mode)
     argv = ["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cache-dir", str(root / "cache"),
-            "--epochs", "8", "--lr", "3e-3", "--no-progress", *extra]
+            "--epochs", "8", "--lr", "3e-3", "--no-progress", *mode, *extra]
     assert main(argv) == 0
     return bundle
 
@@ -96,6 +97,14 @@ def test_train_writes_heads_evaluation_and_manifest(setup, capsys):
     # Nature has no head: its hybrid score is its NLI score.
     assert rows["Hybrid (t=0.5)"]["per_label_f1"]["Nature"] == rows["NLI baseline (t=0.5)"]["per_label_f1"]["Nature"]
     assert "| System | Macro F1 | Hamming acc | Exact match | Macro P | Macro R | Tech | Money | Nature |" in (bundle / "evaluation.md").read_text()
+    # The recipe's dropout pass ran through the PyTorch source, checked against the fp32 graph first.
+    assert table["training"]["text_pass"] == m.heads["source"]["text_pass"] == "backbone in train mode (dropout)"
+    check = table["training"]["backbone_check"]
+    assert check["model"] == "source" and max(check["max_abs_error"].values()) <= 1e-4
+    # Stored thresholds are the raw np.arange grid floats, in the manifest and the table alike.
+    grid = set(np.arange(0.01, 0.99, 0.01).tolist())
+    assert {lab.threshold for lab in m.labels} <= grid and set(tuned.values()) <= grid
+    assert table["history"][0]["lr"] == 3e-3
 
     # Re-training over the same inputs reuses the cached features and gives identical bytes.
     again = _train(setup, "b", "--save-checkpoint", str(setup[0] / "b.pt"))
@@ -114,8 +123,43 @@ def test_train_writes_heads_evaluation_and_manifest(setup, capsys):
     assert (conv / "onnx/heads.onnx").read_bytes() == (bundle / "onnx/heads.onnx").read_bytes()
 
 
+def test_cached_features_mode_and_a_bundle_without_a_pytorch_source(setup, capsys):
+    root, template, data, labels = setup
+    # The template's manifest names no usable PyTorch model ("test:..."): the default mode says what to pass.
+    bundle = shutil.copytree(template, root / "nosource")
+    assert main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cache-dir", str(root / "cache"),
+                 "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--backbone-model PATH_OR_HUB_ID" in err and "--cached-features" in err and "Traceback" not in err
+    assert Manifest.load(bundle).heads is None
+    # --cached-features trains on eval-mode features (no PyTorch model) and says so; the heads differ.
+    cached = _train(setup, "cached", "--epochs", "2", mode=("--cached-features",))
+    dropout = _train(setup, "dropout", "--epochs", "2")
+    table = json.loads((cached / "evaluation.json").read_text())
+    assert table["training"]["text_pass"] == "cached eval-mode features" and "backbone_check" not in table["training"]
+    assert (cached / "onnx/heads.onnx").read_bytes() != (dropout / "onnx/heads.onnx").read_bytes()
+    # Both options at once is a usage error.
+    with pytest.raises(SystemExit):
+        main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cached-features",
+              "--backbone-model", str(root / "source")])
+
+
+def test_default_backbone_model_is_the_manifests_source_folder(setup):
+    root, template, data, labels = setup
+    # What `export FOLDER` records: provenance.source_model = the folder. No --backbone-model needed then.
+    bundle = shutil.copytree(template, root / "exported")
+    m = Manifest.load(bundle)
+    m.provenance.source_model = str(root / "source")
+    m.save(bundle)
+    assert main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cache-dir", str(root / "cache"),
+                 "--epochs", "1", "--no-progress"]) == 0
+    table = json.loads((bundle / "evaluation.json").read_text())
+    assert table["training"]["text_pass"] == "backbone in train mode (dropout)"
+    assert table["training"]["backbone_check"]["model"] == "source"
+
+
 def test_features_match_the_backbone_and_keep_the_hypothesis(setup):
-    root, template, _, _ = setup
+    _, template, _, _ = setup
     cfg = load_label_config(setup[3])
     long_text = " ".join(["software"] * 300)
     texts = ["Robots at the bank.", long_text]
@@ -142,7 +186,7 @@ def test_features_match_the_backbone_and_keep_the_hypothesis(setup):
 
 
 def test_train_rejects_bad_data_with_a_clear_message(setup, tmp_path, capsys):
-    root, template, _, labels = setup
+    _, template, _, labels = setup
     bundle = shutil.copytree(template, tmp_path / "bundle")
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([{"text": "chips", "labels": ["Tech", "Sports"]}]))
@@ -165,7 +209,8 @@ def test_heads_golden_from_pytorch(tmp_path):
     labels.write_text(json.dumps(CONFIG))
     bundle = build_tiny_bundle(tmp_path / "bundle", [r["text"] for r in rows], hidden_size=32, seed=5, keep_source=tmp_path / "source")
     assert main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cache-dir", "",
-                 "--epochs", "2", "--no-progress", "--save-checkpoint", str(tmp_path / "heads.pt")]) == 0
+                 "--epochs", "2", "--no-progress", "--save-checkpoint", str(tmp_path / "heads.pt"),
+                 "--backbone-model", str(tmp_path / "source")]) == 0
     model, _ = load_source(str(tmp_path / "source"))
     m = Manifest.load(bundle)
     texts = [gold.GoldenText("robots", "Robots at the bank."), gold.GoldenText("empty", ""), gold.GoldenText("long", "forest " * 100)]
@@ -179,6 +224,14 @@ def test_heads_golden_from_pytorch(tmp_path):
     assert doc["checks"]["backbone_logits_vs_backbone_golden"] <= 1e-4
     assert doc["checks"]["heads_onnx_vs_pytorch_poly_logits"] <= 1e-5
     assert [t["name"] for t in doc["texts"]] == ["robots", "empty", "long"]
+    # nli is the backbone golden's entailment rounded to 6 decimals (the original's blend input).
+    backbone_golden = json.loads(gpath.read_text())
+    hyp = [h["hypothesis"] for h in backbone_golden["hypotheses"]]
+    for t, bt in zip(doc["texts"], backbone_golden["texts"]):
+        for s, lab in zip(t["scores"], m.labels):
+            raw = bt["pairs"][hyp.index(lab.hypothesis)]["entailment"]
+            assert s["nli"] == round(raw, 6)
+    assert any(round(p["entailment"], 6) != p["entailment"] for bt in backbone_golden["texts"] for p in bt["pairs"])
     bb = OnnxBackbone(bundle)
     for t in doc["texts"]:
         ids = np.array([t["text_ids"]])
