@@ -97,7 +97,8 @@ class TorchTextPass:
         with torch.no_grad():
             out = self.model(input_ids=ids_t, attention_mask=mask_t, output_hidden_states=True, return_dict=True, **kwargs)
         hidden = out.hidden_states[-1].float() * mask_t.unsqueeze(-1).to(torch.float32)
-        return hidden.contiguous(), mask_t
+        t = max(1, int(mask.sum(axis=1).max()))  # pad_rows rounds up to PAD_MULTIPLE; serve T = longest text
+        return hidden[:, :t].contiguous(), mask_t[:, :t].contiguous()
 
 
 def default_backbone_model(manifest: Manifest) -> str:

@@ -4,7 +4,7 @@ import type { FileProgress } from '../engine/bundle';
 import { formatBytes } from '../io/csv';
 import type { ReadyInfo } from '../worker/protocol';
 import type { EngineStatus, Problem } from '../store/types';
-import { formatDuration } from './format';
+import { formatDuration, variantQuality } from './format';
 import { ProblemBox } from './ProblemBox';
 
 export interface ModelStatusProps {
@@ -85,7 +85,15 @@ export function ModelStatus(props: ModelStatusProps) {
           </div>
           <div>
             <dt>Precision</dt>
-            <dd data-testid="dtype">{ready.dtype}</dd>
+            <dd>
+              <span data-testid="dtype">{ready.dtype}</span>
+              {ready.manifest.variants[ready.dtype] && (
+                <span data-testid="variant-quality" title={ready.manifest.variants[ready.dtype]!.assessment}>
+                  {' · '}
+                  {variantQuality(ready.manifest.variants[ready.dtype]!)}
+                </span>
+              )}
+            </dd>
           </div>
           <div>
             <dt>Why</dt>

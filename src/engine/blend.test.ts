@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blendScore, entailmentScore, sigmoid } from './blend';
+import { blendScore, entailmentScore, roundNli, sigmoid } from './blend';
 
 describe('sigmoid', () => {
   it('matches reference values and stays finite at extremes', () => {
@@ -33,5 +33,22 @@ describe('blendScore', () => {
     expect(s.blended).toBeCloseTo(0.25 * 0.9 + 0.75 * 0.5, 15);
     expect(s.predicted).toBe(true);
     expect(blendScore(0.9, { polyLogit: 0, alpha: 0.25 }, 0.61).predicted).toBe(false);
+  });
+});
+
+describe('roundNli', () => {
+  it('is Python round(x, 6): half to even on exact binary ties, nearest otherwise', () => {
+    // Expected values printed by Python 3.11's round(x, 6).
+    const cases: Array<[number, number]> = [
+      [0.5078125, 0.507812], [0.0078125, 0.007812], [0.9921875, 0.992188], [0.7265625, 0.726562],
+      [0.1234565, 0.123456], [0.9999995, 1], [2.5e-6, 3e-6], [0.4999995, 0.499999], [0.123456789, 0.123457], [0, 0], [1, 1],
+    ];
+    for (const [x, want] of cases) expect(roundNli(x)).toBe(want);
+  });
+  it('is what the blend uses and shows', () => {
+    const s = blendScore(0.5078125, { polyLogit: 0, alpha: 0.5 }, 0.5);
+    expect(s.nli).toBe(0.507812);
+    expect(s.blended).toBe(0.5 * 0.507812 + 0.5 * 0.5);
+    expect(blendScore(0.123456789, null, 0.5)).toMatchObject({ nli: 0.123457, blended: 0.123457 });
   });
 });

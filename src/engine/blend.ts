@@ -35,12 +35,32 @@ export function entailmentScore(logits: ArrayLike<number>, entailmentId: number,
   return sigmoid(entail - notEntail);
 }
 
-/** Blends in probability space and applies the threshold (predicted when score >= threshold). */
+/**
+ * The NLI score as the original model used it: Python's `round(score, 6)` (the exact decimal value
+ * rounded half to even). `toFixed` rounds half up, which differs on exact binary ties such as
+ * 0.5078125; model_export's `heads.round_nli` is the Python side of this rule.
+ */
+export function roundNli(score: number): number {
+  const exact = score.toFixed(100).replace(/0+$/, '');
+  const [whole, frac = ''] = exact.split('.');
+  if (frac.length === 7 && frac.endsWith('5')) {
+    const down = `${whole}.${frac.slice(0, 6)}`;
+    return Number(frac[5]) % 2 === 0 ? Number(down) : Number((Number(down) + 1e-6).toFixed(6));
+  }
+  return Number(score.toFixed(6));
+}
+
+/**
+ * Blends in probability space and applies the threshold (predicted when score >= threshold).
+ * The NLI term is rounded to 6 decimals first, as the original `predict()` did; `nli` in the
+ * result is that rounded value, so every term shown is the one used.
+ */
 export function blendScore(
-  nli: number,
+  rawNli: number,
   head: { polyLogit: number; alpha: number } | null,
   threshold: number,
 ): LabelScore {
+  const nli = roundNli(rawNli);
   if (head === null) {
     return { nli, poly: null, alpha: null, blended: nli, threshold, predicted: nli >= threshold };
   }

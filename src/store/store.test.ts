@@ -1,7 +1,7 @@
 // Store tests with a fake engine: loading, labels and persistence, text runs, CSV runs, cancel, export, evaluation.
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { sigmoid } from '../engine/blend';
+import { roundNli, sigmoid } from '../engine/blend';
 import { multiLabelMetrics } from '../io/metrics';
 import { FakeEngine, fakeNli, fakePolyLogit, MemoryStorage } from './fakeEngine.testutil';
 import { selectBatchStale, selectEvaluation, selectHistograms, runRates } from './selectors';
@@ -134,7 +134,7 @@ describe('text slice', () => {
     await store.getState().classifyText();
     const run = store.getState().textRun!;
     expect(run.labels.map((l) => l.name)).toEqual(['Technology', 'Health']);
-    const nli = fakeNli('Chips and vaccines', 'This example is tech.');
+    const nli = roundNli(fakeNli('Chips and vaccines', 'This example is tech.'));
     const poly = sigmoid(fakePolyLogit('Chips and vaccines'));
     expect(run.scores[0]).toEqual({ nli, poly, alpha: 0.5, blended: 0.5 * nli + 0.5 * poly, threshold: 0.4, predicted: 0.5 * nli + 0.5 * poly >= 0.4 });
     expect(run.scores[1]!.poly).toBeNull();
@@ -169,7 +169,7 @@ describe('batch slice', () => {
     expect(run).toMatchObject({ done: 4, total: 4 });
     expect(Array.from(batch!.scored)).toEqual([1, 0, 1, 1, 1]);
     expect(batch!.skippedEmpty).toBe(1);
-    expect(batch!.nli[2 * 2 + 1]).toBe(fakeNli('Vaccines work', 'This example is health.'));
+    expect(batch!.nli[2 * 2 + 1]).toBe(roundNli(fakeNli('Vaccines work', 'This example is health.')));
   });
 
   it('exports every original column plus scores and decisions at the current thresholds', async () => {
@@ -184,7 +184,7 @@ describe('batch slice', () => {
     expect(Object.keys(rows[0]!)).toEqual(['id', 'text', 'labels', 'Technology_score', 'Technology_nli', 'Technology_poly', 'Health_score', 'Health_nli', 'Health_poly', 'predicted_labels']);
     expect(rows[3]!.text).toBe("'=cmd()");
     expect(rows[1]!.Health_score).toBe('');
-    const nli = fakeNli('Vaccines work', 'This example is health.');
+    const nli = roundNli(fakeNli('Vaccines work', 'This example is health.'));
     expect(Number(rows[2]!.Health_nli)).toBe(nli);
     expect(rows[2]!.Health_poly).toBe('');
     expect(rows[2]!.predicted_labels!.split(';')).toContain('Health');
