@@ -21,12 +21,7 @@ from model_export.train import Features, TrainConfig, poly_logits_for, train_hea
 from test_train_cli import CONFIG, WORDS, make_data
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,7 @@ from model_export.train import EarlyStopping, Features, TrainConfig, hybrid_loss
 LABELS = ["A", "B", "C"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    # Tiny tensors: one thread is several times faster than two fighting over 2 cores.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def synthetic_task(n=200, hidden=16, length=10, seed=0, nli_noise=True):
