@@ -1,17 +1,9 @@
 // Playwright: every e2e test runs in Debian's Chromium twice, with and without a WebGPU adapter.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARG } from './scripts/chromium.mjs';
 
-/** Flags for a sandboxed, offline headless Chromium (see DEVELOPERS notes on this machine). */
-const baseArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const baseArgs = [...CHROMIUM_ARGS];
+const executablePath = CHROMIUM_PATH;
 const port = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
@@ -40,7 +32,7 @@ export default defineConfig({
       name: 'webgpu',
       metadata: { webgpu: true },
       // NOTE: --enable-unsafe-webgpu gives a SwiftShader (CPU) adapter without shader-f16.
-      use: { launchOptions: { executablePath, args: [...baseArgs, '--enable-unsafe-webgpu'] } },
+      use: { launchOptions: { executablePath, args: [...baseArgs, WEBGPU_ARG] } },
     },
   ],
   webServer: {
