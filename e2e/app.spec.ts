@@ -1,9 +1,12 @@
 // The production build renders, is cross-origin isolated, picks the backend it should, shows the demo banner; the README screenshot.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
 import { projectHasWebGpu } from './pages/AppPage';
 
+/** The embedded bundle's own verdict on q8 decides what WASM picks by itself (docs/precision.md). */
+const Q8_RECOMMENDED: boolean = JSON.parse(readFileSync(new URL('../public/models/demo-fixture/manifest.json', import.meta.url), 'utf8')).variants.q8
+  .recommended;
 const README_SCREENSHOT = fileURLToPath(new URL('../docs/screenshot.png', import.meta.url));
 /** docs/screenshot.png is rewritten when missing or on request, so a plain test run leaves the tree clean. */
 const WRITE_README_SCREENSHOT = process.env.UPDATE_README_SCREENSHOT === '1' || !existsSync(README_SCREENSHOT);
@@ -14,10 +17,12 @@ test('the production page renders, is cross-origin isolated and reports the back
   expect(await app.hasWebGpuAdapter()).toBe(gpu);
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
 
-  // Automatic choice: WebGPU (no shader-f16 on SwiftShader: q4 or fp32) with an adapter, else WASM q8.
+  // Automatic choice: WebGPU (no shader-f16 on SwiftShader: q4 or fp32) with an adapter, else WASM q8 when the
+  // exporter recommends it for this bundle, else fp32, with the reason.
   await expect(app.backend).toHaveText(gpu ? 'webgpu' : 'wasm');
-  await expect(app.dtype).toHaveText(gpu ? /^(q4|fp32)$/ : 'q8');
+  await expect(app.dtype).toHaveText(gpu ? /^(q4|fp32)$/ : Q8_RECOMMENDED ? 'q8' : 'fp32');
   await expect(app.backendReason).toContainText(gpu ? 'WebGPU adapter found (no shader-f16)' : 'no WebGPU adapter: using WASM');
+  if (!gpu && !Q8_RECOMMENDED) await expect(app.backendReason).toContainText('the exporter does not recommend q8');
   await expect(page.getByTestId('ort-version')).toHaveText(/^\d+\.\d+\.\d+/);
 
   // The demo bundle says so, with the command that exports the real model.

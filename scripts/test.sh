@@ -19,6 +19,11 @@ step "production build + single ONNX Runtime check"
 npx vite build
 node scripts/check-single-ort.mjs dist
 
+step "precision bench smoke (fixture, 1 round; no figure asserted, the run must complete)"
+bench_tmp=$(mktemp -d)
+node bench/precision.mjs --bundles fixture --texts 4 --rounds 1 --out "$bench_tmp/precision.md" --json "$bench_tmp/precision.json"
+rm -rf "$bench_tmp"
+
 step "Playwright e2e (Chromium: wasm and webgpu projects)"
 # A free port for vite preview, so a dev server or another run on 4173 cannot break the suite.
 E2E_PORT=${E2E_PORT:-$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}

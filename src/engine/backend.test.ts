@@ -51,7 +51,10 @@ describe('chooseBackend', () => {
 describe('variants the exporter does not recommend', () => {
   it('are never picked automatically: the next recommended one in the order is', () => {
     const q8Off = manifest(['fp32', 'q4', 'q8'], ['q8']);
-    expect(chooseBackend(q8Off, noGpu, auto).dtype).not.toBe('q8');
+    expect(chooseBackend(q8Off, noGpu, auto)).toMatchObject({
+      dtype: 'fp32',
+      reason: 'no WebGPU adapter: using WASM; fp32, since the exporter does not recommend q8 for this bundle',
+    });
     expect(chooseBackend(manifest(['fp32', 'q4f16', 'q4'], ['q4f16']), gpuF16, auto)).toMatchObject({ backend: 'webgpu', dtype: 'q4' });
     expect(() => chooseBackend(manifest(['q8'], ['q8']), noGpu, auto)).toThrow(/No recommended variant/);
   });

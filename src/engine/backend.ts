@@ -18,8 +18,10 @@ export interface BackendChoice {
 }
 
 /**
- * Variants in order of preference per situation. q8 (dynamic int8) has no proper
- * WebGPU kernels, and fp16 / q4f16 need shader-f16 (see product.md).
+ * Variants in order of preference per situation; only those the exporter recommends are
+ * picked automatically. q8 (dynamic int8) has no proper WebGPU kernels, and fp16 / q4f16 need
+ * shader-f16 (see product.md). On WASM, q8 run alone measured 1.27× fp32 batched and q4 0.97×
+ * on DeBERTa-v3-xsmall shapes, so fp32 (exact) comes before q4: docs/precision.md.
  */
 export const PREFERENCE = {
   webgpuF16: ['q4f16', 'fp16', 'q4', 'fp32'],
@@ -69,9 +71,14 @@ export function chooseBackend(m: Manifest, gpu: GpuProbe, req: BackendRequest): 
       const caveat = m.variants[req.dtype]!.recommended ? '' : ` (${m.variants[req.dtype]!.assessment})`;
       return { backend, dtype: req.dtype, reason: `${why}; ${req.dtype} as requested${caveat}` };
     }
-    const dtype = firstUsable(m, backend, orderFor(backend), gpu);
+    const order = orderFor(backend);
+    const dtype = firstUsable(m, backend, order, gpu);
     if (!dtype) throw new BackendError(`No recommended variant of this bundle runs on ${backend}. Choose one with ?dtype=.`);
-    return { backend, dtype, reason: why };
+    const passedOver = order
+      .slice(0, order.indexOf(dtype))
+      .filter((d) => usable(m, backend, d, gpu) === null && !m.variants[d]!.recommended);
+    const note = passedOver.length ? `; ${dtype}, since the exporter does not recommend ${passedOver.join(' or ')} for this bundle` : '';
+    return { backend, dtype, reason: why + note };
   };
 
   switch (req.backend) {
