@@ -80,8 +80,9 @@ const chromiumVersion = browser.version();
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
-  await page.goto(`${base}bench/precision.html`);
-  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 120_000 });
+  // A fresh clone's first load makes Vite pre-bundle the dependencies: minutes on a busy 2-core machine.
+  await page.goto(`${base}bench/precision.html`, { timeout: 600_000 });
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 600_000 });
   if (threads > 1 && !(await page.evaluate(() => crossOriginIsolated))) throw new Error('the page is not cross-origin isolated: WASM threads would be off');
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const b of bundles) {
