@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything, then runs every test: pytest, typecheck, vitest, the single-ORT build check, Playwright e2e.
+# Installs everything, then runs every test: pytest, ruff, typecheck, vitest, the single-ORT build check, Playwright e2e.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh node python chromium
@@ -8,6 +8,9 @@ step() { printf '\n\033[1;34m== %s ==\033[0m\n' "$*"; }
 
 step "pytest (model-export)"
 (cd model-export && .venv/bin/python -m pytest -q tests)
+
+step "ruff (model-export)"
+(cd model-export && .venv/bin/ruff check model_export tests)
 
 step "typecheck"
 npx tsc -b

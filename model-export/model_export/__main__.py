@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The CLI parser with every command of COMMAND_MODULES registered."""
     parser = argparse.ArgumentParser(
         prog="python -m model_export",
         description="Export DeBERTa NLI models as browser model bundles (manifest.json + ONNX + tokenizer).",
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user-fixable problems (ExportError) print one line and return 2 instead of a traceback."""
     args = build_parser().parse_args(argv)
     # Third-party tools (onnxruntime's quantizers log every node at INFO on the root
     # logger) stay at WARNING; our own progress is INFO.

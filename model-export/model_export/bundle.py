@@ -1,9 +1,8 @@
-"""The model bundle contract: manifest dataclasses, JSON Schema validation, file hashing."""
+"""The model bundle contract: manifest dataclasses, JSON Schema validation, the bundle's file list."""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -13,6 +12,7 @@ from typing import Any
 import jsonschema
 
 from model_export.errors import ManifestError, UnsupportedFormatError
+from model_export.files import json_text, sha256_file
 
 FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
@@ -165,7 +165,7 @@ class Manifest:
         return ordered
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Manifest":
+    def from_dict(cls, data: dict[str, Any]) -> Manifest:
         """Build from parsed JSON; checks the format version first, then the schema."""
         validate_manifest_dict(data)
         prov = dict(data["provenance"])
@@ -191,7 +191,7 @@ class Manifest:
 
     def to_json(self) -> str:
         # Stable key order, UTF-8, trailing newline: identical inputs give identical bytes.
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(self.to_dict())
 
     def validate(self) -> None:
         validate_manifest_dict(json.loads(self.to_json()))
@@ -203,7 +203,7 @@ class Manifest:
         return path
 
     @classmethod
-    def load(cls, folder_or_file: Path | str) -> "Manifest":
+    def load(cls, folder_or_file: Path | str) -> Manifest:
         path = Path(folder_or_file)
         if path.is_dir():
             path = path / MANIFEST_NAME
@@ -272,14 +272,6 @@ def validate_manifest_dict(data: Any) -> None:
     missing = [p for p in referenced if p not in files]
     if missing:
         raise ManifestError(f"files referenced by the manifest but not listed in 'files': {missing}")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def describe_files(folder: Path | str) -> dict[str, FileEntry]:

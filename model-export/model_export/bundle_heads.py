@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from .bundle import Label, Manifest, describe_files, validate_bundle
-from .data import LabelConfig
-from .errors import ExportError
-from .evaluate import write_evaluation
-from .heads import HEADS_INPUTS, HEADS_OUTPUT, PolyHeads, export_heads_onnx
+from model_export.bundle import Label, Manifest, describe_files, validate_bundle
+from model_export.data import LabelConfig
+from model_export.errors import ExportError
+from model_export.evaluate import EVALUATION_STEM, write_bundle_evaluation
+from model_export.heads import HEADS_INPUTS, HEADS_OUTPUT, PolyHeads, export_heads_onnx
 
 log = logging.getLogger(__name__)
 
 HEADS_FILE = "onnx/heads.onnx"
-EVALUATION_STEM = "evaluation"
 
 
 def install_heads(
@@ -56,7 +56,7 @@ def install_heads(
     exported = export_heads_onnx(heads, bundle_dir / HEADS_FILE, extra_cases=parity_cases)
     log.info("heads graph %s: max abs error vs PyTorch %.3g", exported.path, exported.max_abs_error)
 
-    alphas = dict(zip(heads.labels, heads.alphas()))
+    alphas = dict(zip(heads.labels, heads.alphas(), strict=True))
     manifest.labels = [
         Label(
             name=spec.name,
@@ -66,7 +66,7 @@ def install_heads(
             alpha=alphas[spec.name] if spec.specialist else None,
             threshold=float(t),
         )
-        for spec, t in zip(config.labels, thresholds)
+        for spec, t in zip(config.labels, thresholds, strict=True)
     ]
     manifest.heads = {
         "file": HEADS_FILE,
@@ -84,12 +84,7 @@ def install_heads(
         "source": source,
     }
     manifest.provenance.checkpoint = checkpoint
-    if evaluation is not None:
-        jpath, mpath = write_evaluation(evaluation, bundle_dir, EVALUATION_STEM)
-        summary = {k: v for k, v in evaluation.items() if k in ("title", "labels", "split", "rows", "alphas")}
-        manifest.evaluation = {"json": jpath.name, "markdown": mpath.name, **summary}
-    else:
-        manifest.evaluation = None
+    manifest.evaluation = None if evaluation is None else write_bundle_evaluation(evaluation, bundle_dir)
     manifest.files = describe_files(bundle_dir)
     manifest.save(bundle_dir)
     return validate_bundle(bundle_dir)

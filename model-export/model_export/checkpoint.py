@@ -8,17 +8,26 @@ A `torch.save` dict with (shared/design/seed-model.md):
 
 from __future__ import annotations
 
-import hashlib
+import argparse
+import logging
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
+import numpy as np
 import torch
+from numpy._core.multiarray import _reconstruct, scalar
 
-from .data import PIPELINE_TEMPLATE, LabelConfig, LabelSpec, fill_template
-from .errors import ExportError
-from .heads import PolyHeads
+from model_export.bundle import Manifest
+from model_export.bundle_heads import install_heads
+from model_export.data import PIPELINE_TEMPLATE, LabelConfig, LabelSpec, fill_template
+from model_export.errors import ExportError
+from model_export.files import sha256_file
+from model_export.heads import PolyHeads
+
+log = logging.getLogger(__name__)
 
 REQUIRED_KEYS = (
     "poly_heads_state",
@@ -53,6 +62,8 @@ class CheckpointError(ExportError):
 
 @dataclass
 class ConvertedCheckpoint:
+    """A multihead_v2.pt checkpoint read into the objects install_heads takes."""
+
     heads: PolyHeads
     config: LabelConfig  # all labels, original order, with hypotheses
     thresholds: list[float]  # per label, config order
@@ -83,15 +94,12 @@ def _descriptions(ck: Mapping, names: Sequence[str]) -> dict[str, str]:
             raise CheckpointError(f"label_descriptions lacks {missing}")
         return {n: str(desc[n]) for n in names}
     if isinstance(desc, (list, tuple)) and len(desc) == len(names):
-        return {n: str(d) for n, d in zip(names, desc)}
+        return {n: str(d) for n, d in zip(names, desc, strict=True)}
     raise CheckpointError("label_descriptions must be {label: description} or a list parallel to label_names")
 
 
 def _numpy_globals() -> list:
     """numpy scalars/arrays/dtypes as the weights-only unpickler may meet them (numpy 1 or 2 names)."""
-    import numpy as np
-    from numpy._core.multiarray import _reconstruct, scalar
-
     out: list = [np.ndarray, np.dtype]
     for mod in ("numpy._core.multiarray", "numpy.core.multiarray"):
         out += [(scalar, f"{mod}.scalar"), (_reconstruct, f"{mod}._reconstruct")]
@@ -102,6 +110,7 @@ def _numpy_globals() -> list:
 
 
 def load_checkpoint_dict(path: str | Path) -> dict:
+    """The checkpoint's dict, loaded with weights_only (no pickled code runs), or a CheckpointError."""
     path = Path(path)
     if not path.exists():
         raise CheckpointError(f"checkpoint not found: {path}")
@@ -120,6 +129,11 @@ def load_checkpoint_dict(path: str | Path) -> dict:
 def convert_checkpoint(
     ck: Mapping, *, hypothesis_template: str = PIPELINE_TEMPLATE, expected_hidden: int | None = None
 ) -> ConvertedCheckpoint:
+    """PolyHeads, label config and thresholds from a multihead_v2 dict, every key and shape checked.
+
+    The hypotheses are `hypothesis_template` filled with each description (the original pipeline's
+    template by default); `expected_hidden` rejects heads trained on another backbone size.
+    """
     missing = [k for k in REQUIRED_KEYS if k not in ck]
     if missing:
         raise CheckpointError(f"not a multihead_v2 checkpoint: missing keys {missing}")
@@ -184,14 +198,16 @@ def convert_checkpoint(
         thresholds.append(t)
     config = LabelConfig(
         labels=tuple(
-            LabelSpec(name=n, description=descriptions[n], hypothesis=fill_template(hypothesis_template, descriptions[n]), specialist=n in specialists)
+            LabelSpec(name=n, description=descriptions[n], hypothesis=fill_template(hypothesis_template, descriptions[n]),
+                      specialist=n in specialists)
             for n in names
         ),
         hypothesis_template=hypothesis_template,
     )
     extras = {k: _as_float(ck[k], k) for k in ("best_macro_f1", "val_tuned_macro_f1") if k in ck and ck[k] is not None}
     return ConvertedCheckpoint(
-        heads=heads.eval(), config=config, thresholds=thresholds, backbone_name=str(ck["backbone_name"]), hidden_dim=hidden, extras=extras
+        heads=heads.eval(), config=config, thresholds=thresholds, backbone_name=str(ck["backbone_name"]), hidden_dim=hidden,
+        extras=extras,
     )
 
 
@@ -208,7 +224,7 @@ def build_checkpoint(
         "alpha_raws": {n: float(heads.alpha_raw[i].detach()) for i, n in enumerate(heads.labels)},
         "label_embs": {n: heads.label_embs[i].detach().clone() for i, n in enumerate(heads.labels)},
         "specialist_labels": list(heads.labels),
-        "val_thresholds": {n: float(t) for n, t in zip(config.names, thresholds)},
+        "val_thresholds": {n: float(t) for n, t in zip(config.names, thresholds, strict=True)},
         "num_codes": heads.num_codes,
         "proj_dim": heads.proj_dim,
         "hidden_dim": heads.hidden_dim,
@@ -219,19 +235,12 @@ def build_checkpoint(
     }
 
 
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 # ---------------------------------------------------------------------------------------------
 # Command line: python -m model_export convert-checkpoint --bundle DIR --checkpoint multihead_v2.pt
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `convert-checkpoint` command (see __main__.COMMAND_MODULES)."""
     p = subparsers.add_parser(
         "convert-checkpoint",
         help="convert an original multihead_v2.pt checkpoint into the bundle's heads graph and manifest labels",
@@ -249,16 +258,12 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    import logging
-
-    from .bundle import Manifest
-    from .bundle_heads import install_heads
-
-    log = logging.getLogger("model_export.checkpoint")
+def run(args: argparse.Namespace) -> int:
+    """convert-checkpoint: install the checkpoint's heads into the bundle and print the labels table."""
     manifest = Manifest.load(args.bundle)
     conv = convert_checkpoint(
-        load_checkpoint_dict(args.checkpoint), hypothesis_template=args.hypothesis_template, expected_hidden=manifest.backbone.hidden_size
+        load_checkpoint_dict(args.checkpoint), hypothesis_template=args.hypothesis_template,
+        expected_hidden=manifest.backbone.hidden_size,
     )
     if conv.backbone_name != manifest.provenance.source_model:
         log.warning(
@@ -268,7 +273,7 @@ def run(args) -> int:
     source = {
         "kind": "checkpoint",
         "file": Path(args.checkpoint).name,
-        "sha256": file_sha256(args.checkpoint),
+        "sha256": sha256_file(args.checkpoint),
         "backbone_name": conv.backbone_name,
         **conv.extras,
     }

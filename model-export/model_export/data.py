@@ -17,13 +17,13 @@ from __future__ import annotations
 import csv
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
-from .errors import ExportError
+from model_export.errors import ExportError
 
 DEFAULT_TEMPLATE = "This text is about {}."
 # The Python zero-shot pipeline's default template, which the original model ran with.
@@ -37,6 +37,8 @@ class DataError(ExportError, ValueError):
 
 @dataclass(frozen=True)
 class LabelSpec:
+    """One label of a label config: its hypothesis, and whether it gets a trained head."""
+
     name: str
     description: str
     hypothesis: str
@@ -45,6 +47,8 @@ class LabelSpec:
 
 @dataclass(frozen=True)
 class LabelConfig:
+    """The labels to train, in column order, with the template their hypotheses were made from."""
+
     labels: tuple[LabelSpec, ...]
     hypothesis_template: str
 
@@ -72,12 +76,16 @@ class LabelConfig:
 
 
 def fill_template(template: str, description: str) -> str:
+    """The hypothesis for a description: the template's first `{}` replaced (no str.format, so braces in
+    descriptions are safe).
+    """
     if "{}" not in template:
         raise DataError(f"hypothesis template {template!r} has no '{{}}' placeholder")
     return template.replace("{}", description, 1)
 
 
 def parse_label_config(obj: object, source: str = "label config") -> LabelConfig:
+    """A LabelConfig from parsed JSON (a list of labels is accepted too); errors name the label and key."""
     if isinstance(obj, list):
         obj = {"labels": obj}
     if not isinstance(obj, dict) or not isinstance(obj.get("labels"), list):
@@ -119,6 +127,7 @@ def parse_label_config(obj: object, source: str = "label config") -> LabelConfig
 
 
 def load_label_config(path: str | Path) -> LabelConfig:
+    """parse_label_config of a JSON file, with file and JSON errors turned into DataError."""
     path = Path(path)
     try:
         obj = json.loads(path.read_text(encoding="utf-8"))
@@ -131,6 +140,8 @@ def load_label_config(path: str | Path) -> LabelConfig:
 
 @dataclass
 class Dataset:
+    """Texts with their labels as a 0/1 matrix whose columns follow `labels`."""
+
     texts: list[str]
     labels: list[str]  # label names, column order of y
     y: np.ndarray  # (N, L) float32 in {0, 1}
@@ -138,7 +149,7 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def subset(self, idx: Sequence[int]) -> "Dataset":
+    def subset(self, idx: Sequence[int]) -> Dataset:
         idx = list(idx)
         return Dataset([self.texts[i] for i in idx], list(self.labels), self.y[idx])
 
@@ -253,10 +264,15 @@ def load_dataset(
             y[i, index[lab]] = 1.0
         texts.append(text)
     positives = y.sum(axis=0)
-    empty = [n for n, c in zip(label_names, positives) if c == 0]
+    empty = [n for n, c in zip(label_names, positives, strict=True) if c == 0]
     if empty:
         raise DataError(f"{path}: no positive example for label(s) {empty}; every label needs at least one")
     return Dataset(texts=texts, labels=list(label_names), y=y)
+
+
+def split_description(seed: int, train_fraction: float) -> str:
+    """What `split_indices` does, in the words evaluation tables print."""
+    return f"random.seed({seed}); random.shuffle(list(range(N))); first {train_fraction:.0%} train, rest validation."
 
 
 def split_indices(n: int, train_fraction: float = 0.8, seed: int = 42) -> tuple[list[int], list[int]]:

@@ -7,7 +7,7 @@ accuracy, exact match, macro precision and recall, per-label F1).
 
 from __future__ import annotations
 
-import json
+import argparse
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,11 +15,23 @@ from pathlib import Path
 
 import numpy as np
 
+from model_export.bundle import Manifest, describe_files, validate_bundle
+from model_export.data import load_dataset, split_description, split_indices
+from model_export.features import load_or_compute_features
+from model_export.files import sha256_file, write_json
+from model_export.heads import run_heads_onnx
+from model_export.numerics import blend, round_nli, sigmoid
+
 # The original grid exactly as np.arange yields it: 98 raw floats 0.01 .. 0.98, some off the
 # decimal they print as (the 29th is 0.29000000000000004). Tuned thresholds are stored as these
 # exact floats, so `score >= threshold` decides as the original did (a score of exactly 0.29 is
 # below 0.29000000000000004).
 THRESHOLD_GRID = np.arange(0.01, 0.99, 0.01)
+
+# A bundle's evaluation files are <EVALUATION_STEM>.json/.md; the manifest repeats these keys of the table.
+EVALUATION_STEM = "evaluation"
+MANIFEST_SUMMARY_KEYS = ("title", "labels", "split", "rows", "alphas")
+CACHE_DIR_HELP = "feature cache folder (default: $XDG_CACHE_HOME/model-export/features); '' disables it"
 
 
 def _prf(pred: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -37,6 +49,7 @@ def _prf(pred: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def metrics(pred: np.ndarray, y: np.ndarray, labels: Sequence[str]) -> dict:
+    """The table's columns for one system: macro F1, Hamming accuracy, exact match, macro P/R, per-label F1."""
     pred = np.asarray(pred).astype(bool)
     y = np.asarray(y).astype(bool)
     precision, recall, f1 = _prf(pred, y)
@@ -46,11 +59,12 @@ def metrics(pred: np.ndarray, y: np.ndarray, labels: Sequence[str]) -> dict:
         "exact_match": float(np.mean(np.all(pred == y, axis=1))),
         "macro_precision": float(np.mean(precision)),
         "macro_recall": float(np.mean(recall)),
-        "per_label_f1": {name: float(v) for name, v in zip(labels, f1)},
+        "per_label_f1": {name: float(v) for name, v in zip(labels, f1, strict=True)},
     }
 
 
 def macro_f1(scores: np.ndarray, y: np.ndarray, thresholds: float | np.ndarray = 0.5) -> float:
+    """Macro F1 of `scores >= thresholds`: the early-stopping criterion of training."""
     return float(np.mean(_prf(scores >= thresholds, y)[2]))
 
 
@@ -67,6 +81,7 @@ def tune_thresholds(scores: np.ndarray, y: np.ndarray, grid: np.ndarray = THRESH
 
 
 def kfold_indices(n: int, k: int, seed: int) -> list[np.ndarray]:
+    """k folds of range(n), shuffled by `seed`, each sorted (the original's CV split)."""
     idx = list(range(n))
     random.Random(seed).shuffle(idx)
     return [np.array(sorted(idx[f::k]), dtype=np.int64) for f in range(k)]
@@ -92,6 +107,8 @@ def cv_threshold_predictions(scores: np.ndarray, y: np.ndarray, k: int = 5, seed
 
 @dataclass
 class EvalInputs:
+    """What the table is computed from: labels, truth and both systems' scores on one split."""
+
     labels: list[str]
     y: np.ndarray  # (N, L)
     nli: np.ndarray  # (N, L) NLI entailment scores
@@ -109,19 +126,19 @@ def evaluation_rows(inp: EvalInputs, *, cv_folds: int = 5, seed: int = 42) -> tu
     labels = inp.labels
     tuned = tune_thresholds(inp.hybrid, inp.y)
     cv_pred, per_fold = cv_threshold_predictions(inp.hybrid, inp.y, k=cv_folds, seed=seed)
-    half = {n: 0.5 for n in labels}
+    half = dict.fromkeys(labels, 0.5)
     rows = [
         {"system": ROW_NLI, "thresholds": half, **metrics(inp.nli >= 0.5, inp.y, labels)},
         {"system": ROW_HYBRID, "thresholds": half, **metrics(inp.hybrid >= 0.5, inp.y, labels)},
         {
             "system": ROW_TUNED,
-            "thresholds": {n: float(t) for n, t in zip(labels, tuned)},
+            "thresholds": {n: float(t) for n, t in zip(labels, tuned, strict=True)},
             "note": "thresholds tuned and scored on the same validation split (optimistic)",
             **metrics(inp.hybrid >= tuned, inp.y, labels),
         },
         {
             "system": ROW_CV,
-            "thresholds": {n: float(np.round(t, 4)) for n, t in zip(labels, per_fold.mean(axis=0))},
+            "thresholds": {n: float(np.round(t, 4)) for n, t in zip(labels, per_fold.mean(axis=0), strict=True)},
             "note": f"{per_fold.shape[0]}-fold cross-validation on the validation split: each fold decided with "
             "thresholds tuned on the other folds (thresholds shown: mean over folds)",
             **metrics(cv_pred, inp.y, labels),
@@ -131,6 +148,7 @@ def evaluation_rows(inp: EvalInputs, *, cv_folds: int = 5, seed: int = 42) -> tu
 
 
 def render_markdown(table: dict) -> str:
+    """The evaluation table as Markdown (evaluation.md): rows, thresholds, notes, alphas, training facts."""
     labels = table["labels"]
     lines = []
     title = table.get("title", "Evaluation")
@@ -138,7 +156,8 @@ def render_markdown(table: dict) -> str:
     lines.append("")
     split = table.get("split", {})
     if split:
-        sizes = ", ".join(f"{name} {split[key]}" for key, name in (("train", "train"), ("val", "validation")) if split.get(key) is not None)
+        sizes = ", ".join(f"{name} {split[key]}" for key, name in (("train", "train"), ("val", "validation"))
+                          if split.get(key) is not None)
         lines.append(f"Split: {split.get('description', '')} {sizes} samples. Metrics on the validation split.")
         lines.append("")
     head = ["System", "Macro F1", "Hamming acc", "Exact match", "Macro P", "Macro R", *labels]
@@ -179,15 +198,25 @@ def render_markdown(table: dict) -> str:
     return "\n".join(lines)
 
 
-def write_evaluation(table: dict, out_dir: str | Path, stem: str = "evaluation") -> tuple[Path, Path]:
+def write_evaluation(table: dict, out_dir: str | Path, stem: str = EVALUATION_STEM) -> tuple[Path, Path]:
+    """Write the table as <stem>.json and <stem>.md; return both paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     jpath = out_dir / f"{stem}.json"
     mpath = out_dir / f"{stem}.md"
-    jpath.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_json(jpath, table)
     mpath.write_text(render_markdown(table), encoding="utf-8")
     return jpath, mpath
 
+
+
+def write_bundle_evaluation(table: dict, bundle_dir: str | Path) -> dict:
+    """Write the table into a bundle (evaluation.json/.md); return the manifest's `evaluation` entry for it.
+
+    The manifest repeats the table's headline parts, so the app can show them without a second download.
+    """
+    jpath, mpath = write_evaluation(table, bundle_dir)
+    return {"json": jpath.name, "markdown": mpath.name, **{k: v for k, v in table.items() if k in MANIFEST_SUMMARY_KEYS}}
 
 # ---------------------------------------------------------------------------------------------
 # Command line: python -m model_export evaluate --bundle DIR --data FILE [--write]
@@ -197,14 +226,20 @@ def write_evaluation(table: dict, out_dir: str | Path, stem: str = "evaluation")
 ROW_BUNDLE = "Hybrid (bundle thresholds)"
 
 
-def bundle_scores(bundle_dir, manifest, texts, *, cache_dir=None, progress=True, threads=0, batch_size=64):
+def bundle_scores(
+    bundle_dir: str | Path,
+    manifest: Manifest,
+    texts: Sequence[str],
+    *,
+    cache_dir: str | Path | None = None,
+    progress: bool = True,
+    threads: int = 0,
+    batch_size: int = 64,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(nli (N, L), hybrid (N, L), poly_logits (N, L_heads) or None) for the manifest's labels.
 
     nli is rounded to 6 decimals (round_nli), as the original predicted; hybrid blends that value.
     """
-    from .features import load_or_compute_features
-    from .heads import round_nli, run_heads_onnx
-
     labels = manifest.labels
     feat, _ = load_or_compute_features(
         bundle_dir, texts, [lab.hypothesis for lab in labels], [lab.description or lab.name for lab in labels],
@@ -223,13 +258,13 @@ def bundle_scores(bundle_dir, manifest, texts, *, cache_dir=None, progress=True,
         poly[s : s + batch_size] = run_heads_onnx(path, feat.hidden[s : s + batch_size, :t], m[:, :t])
     names = [lab.name for lab in labels]
     for j, name in enumerate(heads_labels):
-        lab = labels[names.index(name)]
-        p = 1.0 / (1.0 + np.exp(-poly[:, j].astype(np.float64)))
-        hybrid[:, names.index(name)] = lab.alpha * nli[:, names.index(name)] + (1.0 - lab.alpha) * p
+        k = names.index(name)
+        hybrid[:, k] = blend(labels[k].alpha, nli[:, k], sigmoid(poly[:, j]))
     return nli, hybrid, poly
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `evaluate` command (see __main__.COMMAND_MODULES)."""
     p = subparsers.add_parser(
         "evaluate",
         help="score a bundle (backbone + heads + manifest alphas/thresholds) on labelled data and print the evaluation table",
@@ -245,18 +280,15 @@ def add_parser(subparsers) -> None:
     p.add_argument("--cv-folds", type=int, default=5)
     p.add_argument("--text-column", default=None)
     p.add_argument("--labels-column", default=None)
-    p.add_argument("--cache-dir", default=None, help="feature cache folder (default: $XDG_CACHE_HOME/model-export/features); '' disables it")
+    p.add_argument("--cache-dir", default=None, help=CACHE_DIR_HELP)
     p.add_argument("--backbone-threads", type=int, default=0)
     p.add_argument("--write", action="store_true", help="write evaluation.json/.md into the bundle and the manifest")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from .bundle import Manifest, describe_files, validate_bundle
-    from .checkpoint import file_sha256
-    from .data import load_dataset, split_indices
-
+def run(args: argparse.Namespace) -> int:
+    """evaluate: score the bundle on the data as the browser does, print the table, optionally store it."""
     manifest = Manifest.load(args.bundle)
     names = [lab.name for lab in manifest.labels]
     data = load_dataset(args.data, names, text_column=args.text_column, labels_column=args.labels_column)
@@ -266,27 +298,25 @@ def run(args) -> int:
     nli, hybrid, _ = bundle_scores(
         args.bundle, manifest, data.texts, cache_dir=args.cache_dir, progress=not args.no_progress, threads=args.backbone_threads
     )
-    rows, _ = evaluation_rows(EvalInputs(labels=names, y=data.y, nli=nli, hybrid=hybrid), cv_folds=args.cv_folds, seed=args.split_seed)
+    inputs = EvalInputs(labels=names, y=data.y, nli=nli, hybrid=hybrid)
+    rows, _ = evaluation_rows(inputs, cv_folds=args.cv_folds, seed=args.split_seed)
     own = np.array([lab.threshold for lab in manifest.labels])
-    rows.insert(2, {"system": ROW_BUNDLE, "thresholds": {n: float(t) for n, t in zip(names, own)},
+    rows.insert(2, {"system": ROW_BUNDLE, "thresholds": {n: float(t) for n, t in zip(names, own, strict=True)},
                     "note": "the manifest's thresholds", **metrics(hybrid >= own, data.y, names)})
     table = {
         "title": f"Bundle {manifest.id}: evaluation on {'the validation split' if args.split == 'val' else 'all data'}",
         "labels": names,
         "split": {
-            "description": (f"random.seed({args.split_seed}); random.shuffle(list(range(N))); first {args.train_fraction:.0%} train, rest validation."
-                            if args.split == "val" else "all examples."),
+            "description": split_description(args.split_seed, args.train_fraction) if args.split == "val" else "all examples.",
             "seed": args.split_seed, "val": len(data),
         },
         "rows": rows,
         "alphas": {lab.name: lab.alpha for lab in manifest.labels if lab.head},
-        "data": {"file": Path(args.data).name, "sha256": file_sha256(args.data), "examples": len(data)},
+        "data": {"file": Path(args.data).name, "sha256": sha256_file(args.data), "examples": len(data)},
         "notes": ["Scored with the bundle's ONNX graphs (fp32 backbone, heads) and manifest alphas, as the browser does."],
     }
     if args.write:
-        jpath, mpath = write_evaluation(table, args.bundle)
-        manifest.evaluation = {"json": jpath.name, "markdown": mpath.name,
-                               **{k: table[k] for k in ("title", "labels", "split", "rows", "alphas")}}
+        manifest.evaluation = write_bundle_evaluation(table, args.bundle)
         manifest.files = describe_files(args.bundle)
         manifest.save(args.bundle)
         validate_bundle(args.bundle)

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import re
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import onnx
+import onnxruntime
+import torch
 
-from model_export import __version__
+from model_export import __version__, ort_cpu
+from model_export import validation as val
 from model_export.bundle import (
     MANIFEST_NAME,
     BackboneInfo,
+    Decisions,
     Label,
     Manifest,
     MaxAbsError,
@@ -24,226 +31,52 @@ from model_export.bundle import (
     TokenizerInfo,
     Validation,
     Variant,
-    Decisions,
     describe_files,
     validate_bundle,
 )
 from model_export.errors import ExportError
+from model_export.files import FIXTURE_BUNDLE
 from model_export.golden import golden_pairs_of, golden_texts, reference_hypotheses
 from model_export.quantize import VARIANT_SPECS, make_variants
 from model_export.seed_labels import SEED_LABELS, USER_HYPOTHESIS_TEMPLATE, seed_hypothesis
+from model_export.source import (
+    RANDOM_INIT_SHAPES,
+    NliLabels,
+    check_model_type,
+    load_source,
+    random_init_model,
+    resolve_nli_labels,
+)
 from model_export.tokenizer import SPM_FILE, BundleTokenizer, read_spm, write_tokenizer_files
-from model_export import validation as val
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_MODEL_TYPES = ("deberta-v2",)  # DeBERTa-v3 checkpoints also declare model_type deberta-v2
 REAL_MODEL_ID = "MoritzLaurer/deberta-v3-large-zeroshot-v2.0"
 DEFAULT_OPSET = 17
 FP32_ENTAILMENT_TOLERANCE = 1e-4
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURE_BUNDLE = REPO_ROOT / "public" / "models" / "demo-fixture"
-
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
-
-# The real DeBERTa-v3 shapes (microsoft/deberta-v3-{xsmall,base,large} config.json).
-RANDOM_INIT_SHAPES: dict[str, dict[str, int]] = {
-    "xsmall": {"hidden_size": 384, "num_hidden_layers": 12, "num_attention_heads": 6},
-    "base": {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12},
-    "large": {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16},
-}
-DEBERTA_V3_COMMON: dict[str, Any] = {
-    "model_type": "deberta-v2",
-    "vocab_size": 128100,
-    "max_position_embeddings": 512,
-    "relative_attention": True,
-    "position_buckets": 256,
-    "norm_rel_ebd": "layer_norm",
-    "share_att_key": True,
-    "pos_att_type": ["p2c", "c2p"],
-    "position_biased_input": False,
-    "max_relative_positions": -1,
-    "type_vocab_size": 0,
-    "layer_norm_eps": 1e-7,
-    "hidden_act": "gelu",
-    "hidden_dropout_prob": 0.1,
-    "attention_probs_dropout_prob": 0.1,
-    "initializer_range": 0.02,
-    "pad_token_id": 0,
-    "id2label": {0: "entailment", 1: "not_entailment"},
-    "label2id": {"entailment": 0, "not_entailment": 1},
-}
-
-_NLI_NAMES = {"entailment", "not_entailment", "contradiction", "neutral"}
 
 
-@dataclass
-class NliLabels:
-    names: list[str]  # lower-case, in logit order
-    entailment_id: int
-    not_entailment_id: int
+class _TracedBackbone(torch.nn.Module):
+    """What the backbone ONNX graph computes: one graph for both passes.
 
-
-def _norm_label(name: str) -> str:
-    return re.sub(r"[\s-]+", "_", str(name).strip().lower())
-
-
-def resolve_nli_labels(config: Any) -> NliLabels:
-    """Read entailment / not-entailment ids from config.id2label (and label2id).
-
-    2-way: {entailment, not_entailment}; 3-way: {entailment, neutral, contradiction}, where
-    the score contrasts entailment with contradiction (as the HF zero-shot pipeline does).
+    NLI pairs read `logits`; the text-only pass for the heads reads `last_hidden_state` (the
+    encoder output, = hidden_states[-1]).
     """
-    id2label = dict(getattr(config, "id2label", None) or {})
-    if not id2label and getattr(config, "label2id", None):
-        id2label = {v: k for k, v in config.label2id.items()}
-    id2label = {int(k): v for k, v in id2label.items()}
-    n = len(id2label)
-    if n not in (2, 3) or sorted(id2label) != list(range(n)):
-        raise ExportError(
-            f"not a 2- or 3-way NLI model: config.id2label is {id2label or None} "
-            f"(need 2 labels entailment/not_entailment or 3 labels entailment/neutral/contradiction)"
-        )
-    names = [_norm_label(id2label[i]) for i in range(n)]
-    unknown = [x for x in names if x not in _NLI_NAMES]
-    if unknown or len(set(names)) != n:
-        raise ExportError(
-            f"not an NLI model: config.id2label is {id2label}; expected names among "
-            f"{sorted(_NLI_NAMES)} (case-insensitive)"
-        )
-    if "entailment" not in names:
-        raise ExportError(f"NLI config has no 'entailment' label: {id2label}")
-    if n == 2:
-        other = [x for x in names if x != "entailment"][0]
-        if other not in ("not_entailment", "contradiction"):
-            raise ExportError(f"2-way NLI config must pair entailment with not_entailment, got {id2label}")
-        contrast = other
-    else:
-        if set(names) != {"entailment", "neutral", "contradiction"}:
-            raise ExportError(f"3-way NLI config must have entailment, neutral, contradiction, got {id2label}")
-        contrast = "contradiction"
-    return NliLabels(names, names.index("entailment"), names.index(contrast))
 
+    def __init__(self, inner: Any) -> None:
+        super().__init__()
+        self.inner = inner
 
-def check_model_type(config: Any) -> None:
-    model_type = getattr(config, "model_type", None)
-    if model_type not in SUPPORTED_MODEL_TYPES:
-        raise ExportError(
-            f"unsupported model_type {model_type!r}: this exporter handles DeBERTa-v2/v3 NLI models "
-            f"(model_type {' or '.join(SUPPORTED_MODEL_TYPES)})"
-        )
-
-
-def _looks_local(source: str) -> bool:
-    return source.startswith(("/", "./", "../", "~")) or Path(source).expanduser().exists()
-
-
-def check_local_folder(folder: Path) -> None:
-    """Fail early, naming the missing file, instead of deep inside transformers."""
-    if not folder.exists():
-        raise ExportError(f"model folder not found: {folder}")
-    if not folder.is_dir():
-        raise ExportError(f"model source must be a folder, got file {folder}")
-    if not (folder / "config.json").is_file():
-        raise ExportError(f"missing file config.json in model folder {folder}")
-    if not any((folder / name).is_file() for name in WEIGHT_FILES):
-        raise ExportError(f"missing weights in model folder {folder}: expected one of {', '.join(WEIGHT_FILES)}")
-    if not (folder / SPM_FILE).is_file():
-        raise ExportError(
-            f"missing tokenizer in model folder {folder}: expected {SPM_FILE}, the model's own sentencepiece model "
-            "(the bundle tokenizer is built from it, so that token ids are the ones the model was trained with)"
-        )
-
-
-def _hub_spm(model_id: str) -> bytes:
-    """The sentencepiece model of a Hub repository (downloaded into the usual Hugging Face cache)."""
-    from huggingface_hub import hf_hub_download
-
-    try:
-        return Path(hf_hub_download(model_id, SPM_FILE)).read_bytes()
-    except Exception as exc:  # noqa: BLE001 - hub errors come in many types
-        raise ExportError(f"could not download {SPM_FILE} of {model_id!r} (a Hub id needs network access to "
-                          f"huggingface.co; DeBERTa-v3 repositories ship {SPM_FILE}): {exc}") from None
-
-
-def load_source(source: str) -> tuple[Any, BundleTokenizer]:
-    """(model, tokenizer) from a local folder or a Hugging Face model id; the tokenizer is the model's spm.model."""
-    from transformers import AutoConfig, AutoModelForSequenceClassification
-    import torch
-
-    local = _looks_local(source)
-    where = str(Path(source).expanduser()) if local else source
-    if local:
-        check_local_folder(Path(where))
-    try:
-        config = AutoConfig.from_pretrained(where)
-    except (OSError, ValueError) as exc:
-        hint = "" if local else " (a Hub id needs network access to huggingface.co)"
-        raise ExportError(f"could not load the model config from {source!r}{hint}: {exc}") from exc
-    check_model_type(config)
-    resolve_nli_labels(config)
-    try:
-        model = AutoModelForSequenceClassification.from_pretrained(where, dtype=torch.float32)
-    except (OSError, ValueError) as exc:
-        raise ExportError(f"could not load the model from {source!r}: {exc}") from exc
-    model.eval()
-    return model, BundleTokenizer(read_spm(Path(where)) if local else _hub_spm(source))
-
-
-def random_init_config(size: str, vocab_size: int | None = None) -> Any:
-    """The real DeBERTa-v3-{xsmall,base,large} configuration as a 2-way NLI model."""
-    from transformers import DebertaV2Config
-
-    if size not in RANDOM_INIT_SHAPES:
-        raise ExportError(f"unknown --random-init size {size!r}; choose from {list(RANDOM_INIT_SHAPES)}")
-    shape = RANDOM_INIT_SHAPES[size]
-    kwargs = {k: v for k, v in DEBERTA_V3_COMMON.items() if k != "model_type"}
-    kwargs.update(shape, intermediate_size=4 * shape["hidden_size"])
-    if vocab_size is not None:
-        kwargs["vocab_size"] = vocab_size
-    return DebertaV2Config(**kwargs)
-
-
-def random_init_model(size: str, seed: int, vocab_size: int | None = None) -> Any:
-    """A DeBERTa-v3 NLI model with the real shapes and seeded random weights (benchmarks)."""
-    import torch
-    from transformers import DebertaV2ForSequenceClassification
-
-    config = random_init_config(size, vocab_size)
-    torch.manual_seed(seed)
-    model = DebertaV2ForSequenceClassification(config)
-    model.eval()
-    return model
-
-
-class _Backbone:
-    """Builds the torch.nn.Module that the ONNX graph is traced from (lazy torch import)."""
-
-    @staticmethod
-    def wrap(model: Any, uses_token_type_ids: bool):
-        import torch
-
-        class Backbone(torch.nn.Module):
-            # One graph for both passes: NLI pairs read `logits`, the text-only pass for the
-            # heads reads `last_hidden_state` (the encoder output, = hidden_states[-1]).
-            def __init__(self, inner):
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, input_ids, attention_mask, token_type_ids=None):
-                out = self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                                 token_type_ids=token_type_ids, output_hidden_states=True, return_dict=True)
-                return out.logits, out.hidden_states[-1]
-
-        return Backbone(model).eval()
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                token_type_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        out = self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                         token_type_ids=token_type_ids, output_hidden_states=True, return_dict=True)
+        return out.logits, out.hidden_states[-1]
 
 
 def export_fp32_onnx(model: Any, path: Path, uses_token_type_ids: bool, opset: int) -> list[str]:
     """TorchScript export (dynamo=False: the dynamo exporter is reported to fail on DeBERTa)."""
-    import torch
-    import warnings
-
-    wrapper = _Backbone.wrap(model, uses_token_type_ids)
+    wrapper = _TracedBackbone(model).eval()
     # A padded example so tracing sees a real mask; shapes stay dynamic via dynamic_axes.
     input_ids = torch.tensor([[1, 10, 11, 12, 13, 2, 14, 15, 2], [1, 16, 17, 2, 18, 2, 0, 0, 0]], dtype=torch.long)
     input_ids = torch.clamp(input_ids, max=model.config.vocab_size - 1)
@@ -270,6 +103,8 @@ def export_fp32_onnx(model: Any, path: Path, uses_token_type_ids: bool, opset: i
 
 @dataclass
 class ExportOptions:
+    """Everything `export_bundle` needs besides the model and tokenizer (CLI flags, fixture settings)."""
+
     out: Path
     source_model: str
     bundle_id: str | None = None
@@ -297,6 +132,7 @@ class ExportOptions:
 
 
 def seed_labels() -> list[Label]:
+    """The seed model's five labels with their exact hypotheses, no heads yet."""
     return [Label(name=n, description=d, hypothesis=seed_hypothesis(d), head=False, alpha=None, threshold=0.5)
             for n, d in SEED_LABELS]
 
@@ -337,18 +173,14 @@ def _install(stage: Path, out: Path) -> None:
 
 
 def _tool_versions() -> dict[str, str]:
-    import onnx
-    import onnxruntime
-    import torch
-    import transformers
+    """The versions that decide the exported bytes and numbers (written into the manifest's provenance)."""
+    import transformers  # noqa: PLC0415 - start-up time (see source.py); loaded by now anyway
 
     return {"torch": torch.__version__, "transformers": transformers.__version__,
             "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__}
 
 
 def _set_threads(threads: int) -> None:
-    import torch
-
     if threads > 0:
         torch.set_num_threads(threads)
 
@@ -407,8 +239,8 @@ def _build_bundle(model: Any, tokenizer: BundleTokenizer, options: ExportOptions
     web_runs = _web_runs(written, options, pair_ids, text_ids, pad)
     variants: dict[str, Variant] = {}
     for name, paths in written.items():
-        session = val.ort_session(paths[0], options.threads)
-        got = val.measure(ref_pairs, ref_texts, val.run_all(val.ort_runner(session), pair_ids, text_ids, pad),
+        session = ort_cpu.session(paths[0], options.threads)
+        got = val.measure(ref_pairs, ref_texts, val.run_all(ort_cpu.backbone_runner(session), pair_ids, text_ids, pad),
                           nli.entailment_id, nli.not_entailment_id, text_of_pair)
         del session
         _log_measured(name, "ORT CPU", got)
@@ -515,9 +347,6 @@ def _web_runs(written: dict[str, list[Path]], options: ExportOptions, pair_ids: 
 
 def _r(x: float) -> float:
     """Errors rounded UP to 3 significant digits: stable text, and still an upper bound."""
-    import math
-    from decimal import ROUND_CEILING, Decimal
-
     if x <= 0 or not math.isfinite(x):
         return float(x)
     step = Decimal(1).scaleb(math.floor(math.log10(x)) - 2)
@@ -526,6 +355,7 @@ def _r(x: float) -> float:
 
 # ---- CLI ---------------------------------------------------------------------------------
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `export` command (see __main__.COMMAND_MODULES)."""
     p = subparsers.add_parser(
         "export",
         help="export a DeBERTa-v2/v3 NLI model (Hub id or folder) or a random-init benchmark model as a bundle",
@@ -556,6 +386,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """export: load or build the model, export the bundle, print each variant's errors."""
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     unknown = [v for v in variants if v not in VARIANT_SPECS]
     if unknown or not variants:

@@ -13,17 +13,19 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .bundle import Manifest
-from .errors import ExportError
-from .tokenizer import BundleTokenizer
-from .validation import pad_rows as _pad
+from model_export import ort_cpu
+from model_export.bundle import Manifest
+from model_export.errors import ExportError
+from model_export.numerics import entailment_scores
+from model_export.tokenizer import BundleTokenizer, load_bundle_tokenizer
+from model_export.validation import pad_rows
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +34,20 @@ FEATURES_VERSION = 1  # bump when what is cached changes
 
 
 def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/model-export/features (~/.cache when unset): features outlive a run."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "model-export" / "features"
 
 
 def load_tokenizer(bundle_dir: Path, manifest: Manifest) -> BundleTokenizer:
     """The bundle's tokenizer (the same object the golden ids come from)."""
-    from .tokenizer import load_bundle_tokenizer
-
     files = [f for f in manifest.tokenizer.files if Path(f).name == "tokenizer.json"]
     if not files:
         raise ExportError(f"bundle {bundle_dir} lists no tokenizer.json in tokenizer.files ({manifest.tokenizer.files})")
     return load_bundle_tokenizer((bundle_dir / files[0]).parent)
 
 
-def _encode(tok: BundleTokenizer, first: Sequence[str], second: Sequence[str] | None, max_length: int) -> list[list[int]]:
+def encode_ids(tok: BundleTokenizer, first: Sequence[str], second: Sequence[str] | None, max_length: int) -> list[list[int]]:
     """Token ids with special tokens, unpadded; pairs cut only in the first sequence (the text).
 
     Raises ExportError when a hypothesis alone does not fit in max_length.
@@ -66,21 +67,16 @@ def _encode(tok: BundleTokenizer, first: Sequence[str], second: Sequence[str] | 
 class OnnxBackbone:
     """The bundle's backbone graph under onnxruntime (CPU)."""
 
-    def __init__(self, bundle_dir: str | Path, manifest: Manifest | None = None, variant: str = "fp32", threads: int = 0):
-        import onnxruntime as ort
-
+    def __init__(self, bundle_dir: str | Path, manifest: Manifest | None = None, variant: str = "fp32",
+                 threads: int = 0) -> None:
         self.bundle_dir = Path(bundle_dir)
         self.manifest = manifest or Manifest.load(self.bundle_dir)
         if variant not in self.manifest.variants:
             raise ExportError(f"bundle {self.bundle_dir} has no {variant} variant (has {sorted(self.manifest.variants)})")
         self.variant = variant
         self.graph_path = self.bundle_dir / self.manifest.variants[variant].backbone
-        opts = ort.SessionOptions()
-        opts.log_severity_level = 3
-        if threads > 0:
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(self.graph_path), opts, providers=["CPUExecutionProvider"])
+        self.session = ort_cpu.session(self.graph_path, threads)
+        self._run = ort_cpu.backbone_runner(self.session)
         self.tokenizer = load_tokenizer(self.bundle_dir, self.manifest)
         bb = self.manifest.backbone
         self.pad_id = self.manifest.tokenizer.pad_token_id
@@ -88,26 +84,25 @@ class OnnxBackbone:
         self.uses_token_type_ids = bb.uses_token_type_ids
 
     def run(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        if self.uses_token_type_ids:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        logits, hidden = self.session.run(["logits", "last_hidden_state"], feeds)
-        return logits, hidden
+        """(logits, last_hidden_state) of one padded batch."""
+        return self._run(ids, mask)
 
     def entailment(self, logits: np.ndarray) -> np.ndarray:
-        d = logits[:, self.ent].astype(np.float64) - logits[:, self.not_ent].astype(np.float64)
-        return (1.0 / (1.0 + np.exp(-d))).astype(np.float32)
+        """Entailment scores of a batch's logits, float32 as the features store them."""
+        return entailment_scores(logits, self.ent, self.not_ent).astype(np.float32)
 
 
 @dataclass
 class BackboneFeatures:
+    """What the heads are trained and evaluated on, computed once per (bundle, data) and cached."""
+
     nli: np.ndarray  # (N, L) float32, label order of `hypotheses`
     hidden: np.ndarray  # (N, T, H) float32, T = longest text (<= max_length_text)
     mask: np.ndarray  # (N, T) int64
     label_embs: np.ndarray  # (L, H) float32, one per description
 
 
-def _batches(order: np.ndarray, batch_size: int):
+def _batches(order: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
     for s in range(0, len(order), batch_size):
         yield order[s : s + batch_size]
 
@@ -121,23 +116,28 @@ def compute_features(
     batch_size: int = 32,
     progress: bool = True,
 ) -> BackboneFeatures:
+    """NLI scores of every (text, hypothesis), text-only hidden states and label embeddings.
+
+    Batches are formed by length (stable order), so padding stays small and the result is
+    deterministic.
+    """
     bb = backbone.manifest.backbone
     tok = backbone.tokenizer
     n, nl = len(texts), len(hypotheses)
     pair_first = [t for t in texts for _ in hypotheses]
     pair_second = [h for _ in texts for h in hypotheses]
-    pair_ids = _encode(tok, pair_first, pair_second, bb.max_length_pair)
-    text_ids = _encode(tok, texts, None, bb.max_length_text)
-    desc_ids = _encode(tok, descriptions, None, LABEL_MAX_LENGTH)
+    pair_ids = encode_ids(tok, pair_first, pair_second, bb.max_length_pair)
+    text_ids = encode_ids(tok, texts, None, bb.max_length_text)
+    desc_ids = encode_ids(tok, descriptions, None, LABEL_MAX_LENGTH)
 
-    def by_length(seqs):  # batches of similar length run faster; stable, so deterministic
+    def by_length(seqs: list[list[int]]) -> np.ndarray:  # batches of similar length run faster; stable, so deterministic
         return np.argsort(np.array([len(s) for s in seqs]), kind="stable")
 
     total = sum(-(-len(x) // batch_size) for x in (pair_ids, text_ids, desc_ids))
     bar = tqdm(total=total, desc="backbone features", unit="batch", disable=not progress)
     nli_flat = np.zeros(len(pair_ids), dtype=np.float32)
     for b in _batches(by_length(pair_ids), batch_size):
-        ids, mask = _pad([pair_ids[i] for i in b], backbone.pad_id)
+        ids, mask = pad_rows([pair_ids[i] for i in b], backbone.pad_id)
         logits, _ = backbone.run(ids, mask)
         nli_flat[b] = backbone.entailment(logits)
         bar.update(1)
@@ -146,7 +146,7 @@ def compute_features(
     hidden = np.zeros((n, t_max, bb.hidden_size), dtype=np.float32)
     tmask = np.zeros((n, t_max), dtype=np.int64)
     for b in _batches(by_length(text_ids), batch_size):
-        ids, mask = _pad([text_ids[i] for i in b], backbone.pad_id)
+        ids, mask = pad_rows([text_ids[i] for i in b], backbone.pad_id)
         _, h = backbone.run(ids, mask)
         t = min(ids.shape[1], t_max)  # columns past the longest text are padding
         hidden[b, :t] = h[:, :t] * mask[:, :t, None]  # padded positions stored as exact zeros
@@ -155,7 +155,7 @@ def compute_features(
 
     embs = np.zeros((len(descriptions), bb.hidden_size), dtype=np.float32)
     for b in _batches(np.arange(len(descriptions)), batch_size):
-        ids, mask = _pad([desc_ids[i] for i in b], backbone.pad_id)
+        ids, mask = pad_rows([desc_ids[i] for i in b], backbone.pad_id)
         _, h = backbone.run(ids, mask)
         embs[b] = masked_mean(h, mask)
         bar.update(1)
@@ -164,11 +164,14 @@ def compute_features(
 
 
 def masked_mean(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean over the real (mask 1) positions of each row: a description's label embedding."""
     m = mask[..., None].astype(np.float32)
     return (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
 
 
-def cache_key(manifest: Manifest, texts: Sequence[str], hypotheses: Sequence[str], descriptions: Sequence[str], variant: str = "fp32") -> str:
+def cache_key(manifest: Manifest, texts: Sequence[str], hypotheses: Sequence[str], descriptions: Sequence[str],
+              variant: str = "fp32") -> str:
+    """Hash of everything the features depend on: graph and tokenizer bytes, lengths, inputs, format version."""
     graph = manifest.variants[variant].backbone
     ident = {
         "version": FEATURES_VERSION,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import tempfile
 from dataclasses import dataclass, field
@@ -10,20 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from model_export import golden as gold
 from model_export import validation as val
 from model_export.errors import ExportError
-from model_export.export import (
-    DEBERTA_V3_COMMON,
-    FIXTURE_BUNDLE,
-    REPO_ROOT,
-    ExportOptions,
-    export_bundle,
-    load_source,
-    seed_labels,
-)
+from model_export.export import ExportOptions, export_bundle, seed_labels
+from model_export.files import FIXTURE_BUNDLE, GOLDEN_DIR, REPO_ROOT, write_golden
 from model_export.seed_labels import SEED_LABELS, USER_HYPOTHESIS_TEMPLATE, seed_hypothesis
+from model_export.source import deberta_v3_config, load_source, seeded_nli_model
 from model_export.tokenizer import (
     BundleTokenizer,
     TokenizerTrainConfig,
@@ -35,7 +31,7 @@ from model_export.tokenizer import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_GOLDEN = REPO_ROOT / "model-export" / "golden" / "demo-fixture.golden.json"
+DEFAULT_GOLDEN = GOLDEN_DIR / "demo-fixture.golden.json"
 
 
 @dataclass
@@ -62,20 +58,14 @@ class FixtureConfig:
 
 
 def build_fixture_model(config: FixtureConfig, vocab_size: int, tokenizer: BundleTokenizer,
-                        calibration: list[tuple[str, str]]):
+                        calibration: list[tuple[str, str]]) -> Any:
     """Seeded random DeBERTa-v3-style NLI model whose entailment scores are spread out."""
-    import torch
-    from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
-
-    kwargs = {k: v for k, v in DEBERTA_V3_COMMON.items() if k != "model_type"}
-    kwargs.update(
+    hf_config = deberta_v3_config(
         vocab_size=vocab_size, hidden_size=config.hidden_size, num_hidden_layers=config.num_hidden_layers,
         num_attention_heads=config.num_attention_heads, intermediate_size=config.intermediate_size,
         initializer_range=config.initializer_range,
     )
-    hf_config = DebertaV2Config(**kwargs)
-    torch.manual_seed(config.seed)
-    model = DebertaV2ForSequenceClassification(hf_config).eval()
+    model = seeded_nli_model(hf_config, config.seed)
     _grid_init(model, config)
 
     # Calibrate the classifier on fixed pairs: centre the logit difference and scale its spread.
@@ -95,10 +85,8 @@ def build_fixture_model(config: FixtureConfig, vocab_size: int, tokenizer: Bundl
     return model
 
 
-def _grid(shape: tuple[int, ...], std: float, step: float, gen: Any):
+def _grid(shape: tuple[int, ...], std: float, step: float, gen: torch.Generator) -> torch.Tensor:
     """Gaussian values rounded to multiples of a power-of-two `step` (exact in fp16)."""
-    import torch
-
     return torch.round(torch.randn(shape, generator=gen) * std / step) * step
 
 
@@ -114,8 +102,6 @@ def _grid_init(model: Any, config: FixtureConfig) -> None:
     weights and biases get small fp16-exact perturbations, like a trained model, so that
     no two initialisers are identical (the exporter would alias them).
     """
-    import torch
-
     gen = torch.Generator().manual_seed(config.seed + 1)
     std = config.initializer_range
     step = 2.0 ** round(float(np.log2(std / 2.5)))  # ~2.5 grid steps per std: clipping at +-7 is rare
@@ -137,6 +123,7 @@ def _grid_init(model: Any, config: FixtureConfig) -> None:
 
 
 def calibration_pairs(corpus: list[str]) -> list[tuple[str, str]]:
+    """Fixed (text, seed hypothesis) pairs the classifier is rescaled on (40 texts of 5+ words)."""
     texts = [t for t in corpus if len(t.split()) >= 5][:40]
     hyps = [seed_hypothesis(d) for _, d in SEED_LABELS]
     return [(t, hyps[i % len(hyps)]) for i, t in enumerate(texts)]
@@ -146,8 +133,6 @@ def make_fixture(out: Path, seed_data: Path | None, golden_path: Path | None,
                  config: FixtureConfig | None = None, keep_source: Path | None = None,
                  web_check: str = "auto") -> dict[str, Any]:
     """Train tokenizer, build model, save it as an HF folder, export that folder like any real model."""
-    import torch
-
     config = config or FixtureConfig()
     torch.set_num_threads(1)  # bit-for-bit repeatable numbers: the bundle must regenerate identically
     seed_texts = read_seed_texts(seed_data) if seed_data else []
@@ -180,8 +165,8 @@ def make_fixture(out: Path, seed_data: Path | None, golden_path: Path | None,
     bundle_tokenizer = BundleTokenizer.from_folder(out)
     doc = gold.build_golden(model, bundle_tokenizer, manifest, out, texts)
     if golden_path is not None:
-        gold.write_golden(doc, golden_path)
-        gold.write_golden(gold.build_tokenizer_golden(bundle_tokenizer, manifest, out), tokenizer_golden_path(golden_path))
+        write_golden(doc, golden_path)
+        write_golden(gold.build_tokenizer_golden(bundle_tokenizer, manifest, out), tokenizer_golden_path(golden_path))
     return doc
 
 
@@ -213,8 +198,6 @@ def default_golden_path(out: Path) -> Path:
 
 def _warn_if_heads_will_be_dropped(out: Path) -> None:
     """The fixture rebuilds the backbone bundle from scratch; heads are added afterwards."""
-    import json
-
     manifest = out / "manifest.json"
     if manifest.is_file():
         try:
@@ -228,6 +211,7 @@ def _warn_if_heads_will_be_dropped(out: Path) -> None:
 
 # ---- CLI ---------------------------------------------------------------------------------
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `fixture` command (see __main__.COMMAND_MODULES)."""
     p = subparsers.add_parser(
         "fixture",
         help="build the seeded tiny DeBERTa-v3 fixture and export it as a demo bundle with golden outputs",
@@ -247,6 +231,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """fixture: build the fixture bundle and goldens, print how spread out its scores are."""
     if args.seed_data is not None and not args.seed_data.is_file():
         raise ExportError(f"--seed-data {args.seed_data} not found")
     golden_path = args.golden or default_golden_path(args.out)

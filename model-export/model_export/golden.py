@@ -1,16 +1,18 @@
-"""Golden reference outputs (token ids, logits, scores, hidden-state fingerprints) computed by PyTorch."""
+"""The goldens the browser is tested against: PyTorch's token ids, logits, scores and hidden-state fingerprints."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sentencepiece
 
 from model_export import validation as val
-from model_export.bundle import Label, Manifest, sha256_file
+from model_export.bundle import Label, Manifest
+from model_export.files import golden_float, sha256_file
+from model_export.numerics import entailment_scores
 from model_export.tokenizer import BundleTokenizer
 from model_export.tokenizer_corpus import tokenizer_corpus
 
@@ -34,12 +36,10 @@ LAYOUT = (
 )
 
 
-def _f(x: Any) -> float:
-    return float(f"{float(x):.9g}")
-
-
 @dataclass
 class GoldenText:
+    """A golden input text and the name tests report it by."""
+
     name: str
     text: str
 
@@ -122,6 +122,7 @@ def golden_texts(seed_texts: list[str] | None) -> list[GoldenText]:
 
 
 def golden_pairs(texts: list[GoldenText], hypotheses: list[str]) -> list[tuple[str, str]]:
+    """golden_pairs_of for GoldenText entries."""
     return golden_pairs_of([t.text for t in texts], hypotheses)
 
 
@@ -136,9 +137,10 @@ def reference_hypotheses(labels: list[Label], template: str) -> list[str]:
 
 
 def golden_hypotheses(manifest: Manifest) -> list[dict[str, str]]:
+    """The golden file's hypotheses: each bundle label, then the user label, with the label names."""
     names = [lab.name for lab in manifest.labels] + [USER_LABEL]
     hyps = reference_hypotheses(manifest.labels, manifest.hypothesis_template)
-    return [{"label": n, "hypothesis": h} for n, h in zip(names, hyps)]
+    return [{"label": n, "hypothesis": h} for n, h in zip(names, hyps, strict=True)]
 
 
 def build_golden(model: Any, tokenizer: BundleTokenizer, manifest: Manifest, bundle_dir: Path,
@@ -153,7 +155,7 @@ def build_golden(model: Any, tokenizer: BundleTokenizer, manifest: Manifest, bun
     run = val.torch_runner(model, bb.uses_token_type_ids)
     pairs_out = val.run_batched(run, pair_ids, pad)
     texts_out = val.run_batched(run, text_ids, pad)
-    scores = val.entailment_scores(pairs_out.logits, bb.entailment_id, bb.not_entailment_id)
+    scores = entailment_scores(pairs_out.logits, bb.entailment_id, bb.not_entailment_id)
 
     entries = []
     n_h = len(hyps)
@@ -162,8 +164,8 @@ def build_golden(model: Any, tokenizer: BundleTokenizer, manifest: Manifest, bun
         pairs = []
         for j in range(n_h):
             k = i * n_h + j
-            pairs.append({"input_ids": pair_ids[k], "logits": [_f(x) for x in pairs_out.logits[k]],
-                          "entailment": _f(scores[k])})
+            pairs.append({"input_ids": pair_ids[k], "logits": [golden_float(x) for x in pairs_out.logits[k]],
+                          "entailment": golden_float(scores[k])})
         entries.append({
             "name": t.name,
             "text": t.text,
@@ -171,14 +173,14 @@ def build_golden(model: Any, tokenizer: BundleTokenizer, manifest: Manifest, bun
             "pairs": pairs,
             "hidden": {
                 "length": int(hidden.shape[0]),
-                "mean": [_f(x) for x in hidden.astype(np.float64).mean(axis=0)],
-                "sum": _f(hidden.astype(np.float64).sum()),
-                "first": [_f(x) for x in hidden[0, :FINGERPRINT_HEAD]],
-                "last": [_f(x) for x in hidden[-1, :FINGERPRINT_HEAD]],
+                "mean": [golden_float(x) for x in hidden.astype(np.float64).mean(axis=0)],
+                "sum": golden_float(hidden.astype(np.float64).sum()),
+                "first": [golden_float(x) for x in hidden[0, :FINGERPRINT_HEAD]],
+                "last": [golden_float(x) for x in hidden[-1, :FINGERPRINT_HEAD]],
             },
         })
     tok = manifest.tokenizer
-    tracked = [tok_file for tok_file in tok.files] + [v.backbone for v in manifest.variants.values()]
+    tracked = [*tok.files, *(v.backbone for v in manifest.variants.values())]
     return {
         "golden_format": GOLDEN_FORMAT,
         "layout": LAYOUT,
@@ -212,8 +214,6 @@ TOKENIZER_LAYOUT = (
 
 def build_tokenizer_golden(tokenizer: BundleTokenizer, manifest: Manifest, bundle_dir: Path) -> dict[str, Any]:
     """The tokenizer corpus with the reference ids, for the browser tokenizer's tests."""
-    import sentencepiece
-
     spm_file = manifest.tokenizer.sentencepiece_model
     tracked = sorted({*manifest.tokenizer.files, spm_file})
     return {
@@ -225,19 +225,3 @@ def build_tokenizer_golden(tokenizer: BundleTokenizer, manifest: Manifest, bundl
         "computed_with": {"sentencepiece": sentencepiece.__version__},
         "texts": [{"text": t, "ids": tokenizer.encode(t)} for t in tokenizer_corpus()],
     }
-
-
-def write_golden(doc: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Compact lists keep the file small; one text per line keeps diffs readable.
-    texts = doc["texts"]
-    head = {k: v for k, v in doc.items() if k != "texts"}
-    head_json = json.dumps(head, indent=2, ensure_ascii=False)
-    lines = [json.dumps(t, ensure_ascii=False, separators=(",", ":")) for t in texts]
-    body = head_json[:-2] + ',\n  "texts": [\n    ' + ",\n    ".join(lines) + "\n  ]\n}\n"
-    json.loads(body)  # guard against a formatting slip
-    path.write_text(body, encoding="utf-8")
-
-
-def load_golden(path: Path) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))

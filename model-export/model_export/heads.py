@@ -9,8 +9,8 @@ Formulas (see shared/design/seed-model.md):
   logit  = (ctx . lab) * exp(log_temp)
   blend  = sigmoid(alpha_raw) * nli + (1 - sigmoid(alpha_raw)) * sigmoid(logit)
 
-where nli is the entailment score rounded to 6 decimals (`round_nli`), as the original rounded it
-for training and prediction.
+where nli is the entailment score rounded to 6 decimals (`numerics.round_nli`), as the original
+rounded it for training and prediction; `numerics.blend` is the one home of the blend.
 
 `PolyHead.state_dict()` has exactly the keys of the original checkpoint's
 `poly_heads_state[label]`: codes.weight, ctx_proj.{0,2}.{weight,bias},
@@ -26,17 +26,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import onnx
+import onnxruntime as ort
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from model_export import numerics, ort_cpu
 
 NUM_CODES = 8
 PROJ_DIM = 256
 # The original starts at 0.0 (logit scale exp(0) = 1) and lets training grow it; a larger start
 # (e.g. CLIP's log(1/0.07)) trains different heads.
 LOG_TEMP_INIT = 0.0
-# The original rounded every NLI score to this many decimals before blending (training and predict).
-NLI_DECIMALS = 6
 MASK_FILL = -1e4
 ONNX_OPSET = 17
 HEADS_INPUTS = ("last_hidden_state", "attention_mask")
@@ -51,7 +53,7 @@ def _projection(hidden_dim: int, proj_dim: int) -> nn.Sequential:
 class PolyHead(nn.Module):
     """One specialist label's head: scores (B, T, H) token states against one label embedding."""
 
-    def __init__(self, hidden_dim: int, num_codes: int = NUM_CODES, proj_dim: int = PROJ_DIM):
+    def __init__(self, hidden_dim: int, num_codes: int = NUM_CODES, proj_dim: int = PROJ_DIM) -> None:
         super().__init__()
         self.hidden_dim = hidden_dim
         self.num_codes = num_codes
@@ -83,23 +85,9 @@ class PolyHead(nn.Module):
         return torch.matmul(ctx, lab) * torch.exp(self.log_temp)  # (B,)
 
 
-def round_nli(scores: float | np.ndarray | Sequence) -> np.ndarray:
-    """NLI entailment scores as the original blended them: Python's `round(score, 6)`, float64.
-
-    The one home of this rule on the Python side: every place that blends or thresholds NLI scores
-    (training loss and validation, evaluation, heads golden) passes them through here first. It is
-    Python's correctly rounded `round` on the exact binary value (an exact tie, e.g. 0.5078125, goes
-    to the even digit), element by element: numpy's `np.round` scales by 1e6 first and disagrees on
-    about half the values near a rounding tie (2.5e-06 -> 2e-06, where `round` gives 3e-06).
-    """
-    a = np.asarray(scores, dtype=np.float64)
-    return np.array([round(v, NLI_DECIMALS) for v in a.ravel().tolist()], dtype=np.float64).reshape(a.shape)
-
-
 def blend(nli: torch.Tensor, poly_logit: torch.Tensor, alpha_raw: torch.Tensor) -> torch.Tensor:
-    """Probability-space blend: s(alpha_raw) * nli + (1 - s(alpha_raw)) * sigmoid(poly_logit)."""
-    alpha = torch.sigmoid(alpha_raw)
-    return alpha * nli + (1.0 - alpha) * torch.sigmoid(poly_logit)
+    """Probability-space blend of tensors: s(alpha_raw) * nli + (1 - s(alpha_raw)) * sigmoid(poly_logit)."""
+    return numerics.blend(torch.sigmoid(alpha_raw), nli, torch.sigmoid(poly_logit))
 
 
 class PolyHeads(nn.Module):
@@ -116,7 +104,7 @@ class PolyHeads(nn.Module):
         label_embs: torch.Tensor,
         num_codes: int = NUM_CODES,
         proj_dim: int = PROJ_DIM,
-    ):
+    ) -> None:
         super().__init__()
         labels = list(labels)
         if not labels:
@@ -156,7 +144,7 @@ class PolyHeads(nn.Module):
 class _HeadsGraph(nn.Module):
     """What the ONNX graph computes: poly_logits only (float32)."""
 
-    def __init__(self, heads: PolyHeads):
+    def __init__(self, heads: PolyHeads) -> None:
         super().__init__()
         self.heads = heads
 
@@ -166,6 +154,8 @@ class _HeadsGraph(nn.Module):
 
 @dataclass
 class HeadsExport:
+    """Where the heads graph was written and how far it is from PyTorch."""
+
     path: Path
     max_abs_error: float
     opset: int
@@ -197,8 +187,6 @@ def export_heads_onnx(
     output poly_logits float32 [B, L_heads]; label embeddings are initialisers. Raises when the
     max abs error over random padded batches (and `extra_cases`) exceeds `tolerance`.
     """
-    import onnx
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     graph = _HeadsGraph(heads).eval()
@@ -236,16 +224,21 @@ def export_heads_onnx(
     return HeadsExport(path=path, max_abs_error=err, opset=ONNX_OPSET)
 
 
-def heads_parity(heads: PolyHeads, path: str | Path, cases: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
-    import onnxruntime as ort
+def _run(sess: ort.InferenceSession, last_hidden_state: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    """poly_logits (B, L_heads) of the heads graph; inputs cast to the graph's float32 / int64."""
+    feeds = {"last_hidden_state": last_hidden_state.astype(np.float32), "attention_mask": attention_mask.astype(np.int64)}
+    return sess.run([HEADS_OUTPUT], feeds)[0]
 
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+def heads_parity(heads: PolyHeads, path: str | Path, cases: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
+    """Max abs difference of the heads graph from PyTorch over `cases` of (last_hidden_state, attention_mask)."""
+    sess = ort_cpu.session(path)
     worst = 0.0
     heads = heads.eval()
     for h, m in cases:
         with torch.no_grad():
             ref = heads(torch.from_numpy(np.ascontiguousarray(h, dtype=np.float32)), torch.from_numpy(m.astype(np.int64))).numpy()
-        out = sess.run([HEADS_OUTPUT], {"last_hidden_state": h.astype(np.float32), "attention_mask": m.astype(np.int64)})[0]
+        out = _run(sess, h, m)
         if out.shape != ref.shape:
             raise RuntimeError(f"heads ONNX output shape {out.shape} != PyTorch {ref.shape}")
         worst = max(worst, float(np.max(np.abs(out - ref))) if ref.size else 0.0)
@@ -253,13 +246,12 @@ def heads_parity(heads: PolyHeads, path: str | Path, cases: Sequence[tuple[np.nd
 
 
 @functools.lru_cache(maxsize=4)
-def _heads_session(path: str, mtime_ns: int, size: int):
-    import onnxruntime as ort
-
-    return ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+def _heads_session(path: str, mtime_ns: int, size: int) -> ort.InferenceSession:
+    """One session per (file, version): mtime and size are in the key so a rewritten graph is reloaded."""
+    return ort_cpu.session(path)
 
 
 def run_heads_onnx(path: str | Path, last_hidden_state: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    """poly_logits of the heads graph at `path`, as the browser computes them."""
     st = Path(path).stat()  # the session is reused until the file changes
-    sess = _heads_session(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
-    return sess.run([HEADS_OUTPUT], {"last_hidden_state": last_hidden_state.astype(np.float32), "attention_mask": attention_mask.astype(np.int64)})[0]
+    return _run(_heads_session(str(Path(path).resolve()), st.st_mtime_ns, st.st_size), last_hidden_state, attention_mask)

@@ -3,7 +3,7 @@
 For every text of the backbone golden file (same texts, same text_ids): the PyTorch backbone's
 text-only last_hidden_state (run unpadded), the PyTorch heads' poly_logits on it, and per label the
 NLI score (the backbone golden's PyTorch entailment, rounded to 6 decimals as the original blended
-it: heads.round_nli), sigmoid(poly_logit), alpha, the blended score,
+it: numerics.round_nli), sigmoid(poly_logit), alpha, the blended score,
 the threshold and the decision, exactly as the browser computes them from the manifest.
 
     python -m model_export heads-golden --bundle ../public/models/demo-fixture \
@@ -13,16 +13,23 @@ the threshold and the decision, exactly as the browser computes them from the ma
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
-from .bundle import Manifest, sha256_file
-from .errors import ExportError
+from model_export import validation as val
+from model_export.bundle import Manifest
+from model_export.checkpoint import convert_checkpoint, load_checkpoint_dict
+from model_export.errors import ExportError
+from model_export.files import GOLDEN_DIR, golden_float, load_golden, sha256_file, write_golden
+from model_export.fixture import FixtureConfig, build_fixture_source
+from model_export.heads import run_heads_onnx
+from model_export.numerics import blend, round_nli, sigmoid
+from model_export.source import load_source
+from model_export.tokenizer import read_seed_texts
 
 log = logging.getLogger(__name__)
 
@@ -45,45 +52,21 @@ LAYOUT = (
 )
 
 
-def _f(x: Any) -> float:
-    return float(f"{float(x):.9g}")
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-
-
 def rebuild_fixture_model(seed_data: Path | None, seed: int) -> Any:
     """The fixture's PyTorch model, rebuilt exactly as `fixture` builds it (seeded, deterministic)."""
-    import torch
-
-    from .fixture import FixtureConfig, build_fixture_source
-    from .tokenizer import read_seed_texts
-
     torch.set_num_threads(1)
     model, _ = build_fixture_source(FixtureConfig(seed=seed), read_seed_texts(seed_data) if seed_data else [])
     return model
 
 
-def _hidden(model: Any, ids: list[int]) -> np.ndarray:
-    import torch
-
-    with torch.no_grad():
-        out = model(
-            input_ids=torch.tensor([ids], dtype=torch.int64),
-            attention_mask=torch.ones(1, len(ids), dtype=torch.int64),
-            output_hidden_states=True,
-        )
-    return out.hidden_states[-1][0].numpy(), out.logits[0].numpy()
+def _unpadded(model: Any, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(last_hidden_state (T, H), logits) of one sequence run alone, without padding."""
+    logits, hidden = val.torch_runner(model, False)(np.array([ids], dtype=np.int64), np.ones((1, len(ids)), dtype=np.int64))
+    return hidden[0], logits[0]
 
 
 def build_heads_golden(bundle_dir: Path, backbone_golden: Path, model: Any, checkpoint: Path) -> dict[str, Any]:
-    import torch
-
-    from .checkpoint import convert_checkpoint, load_checkpoint_dict
-    from .golden import load_golden
-    from .heads import round_nli, run_heads_onnx
-
+    """Check the backbone and checkpoint against the bundle, then score every golden text as the browser does."""
     manifest = Manifest.load(bundle_dir)
     if manifest.heads is None:
         raise ExportError(f"bundle {bundle_dir} has no heads; run `train` or `convert-checkpoint` first")
@@ -94,7 +77,7 @@ def build_heads_golden(bundle_dir: Path, backbone_golden: Path, model: Any, chec
     heads = conv.heads.eval()
     if heads.labels != manifest.heads["labels"]:
         raise ExportError(f"checkpoint heads {heads.labels} differ from the bundle's {manifest.heads['labels']}")
-    alphas = dict(zip(heads.labels, heads.alphas()))
+    alphas = dict(zip(heads.labels, heads.alphas(), strict=True))
     for lab in manifest.labels:
         if lab.head and abs(alphas[lab.name] - lab.alpha) > 1e-7:
             raise ExportError(f"checkpoint alpha of {lab.name} ({alphas[lab.name]}) differs from the manifest's ({lab.alpha})")
@@ -107,11 +90,11 @@ def build_heads_golden(bundle_dir: Path, backbone_golden: Path, model: Any, chec
     heads_path = bundle_dir / manifest.heads["file"]
     entries, near, worst_backbone, worst_onnx = [], [], 0.0, 0.0
     for t in golden["texts"]:
-        hidden, _ = _hidden(model, t["text_ids"])
+        hidden, _ = _unpadded(model, t["text_ids"])
         # Same weights as the backbone golden? Compare the PyTorch NLI logits of the label pairs.
         for lab in manifest.labels:
             pair = t["pairs"][hyp_index[lab.hypothesis]]
-            _, logits = _hidden(model, pair["input_ids"])
+            _, logits = _unpadded(model, pair["input_ids"])
             worst_backbone = max(worst_backbone, float(np.max(np.abs(logits - np.array(pair["logits"])))))
         with torch.no_grad():
             poly_logits = heads(torch.from_numpy(hidden[None]), torch.ones(1, hidden.shape[0], dtype=torch.int64))[0].numpy()
@@ -123,18 +106,19 @@ def build_heads_golden(bundle_dir: Path, backbone_golden: Path, model: Any, chec
             nli = float(round_nli(t["pairs"][hyp_index[lab.hypothesis]]["entailment"]))
             if lab.head:
                 pl = float(poly_logits[col[lab.name]])
-                poly = _sigmoid(pl)
-                blended = lab.alpha * nli + (1.0 - lab.alpha) * poly
+                poly = float(sigmoid(pl))
+                blended = blend(lab.alpha, nli, poly)
             else:
                 pl, poly, blended = None, None, nli
             if abs(blended - lab.threshold) < 1e-4:
                 near.append({"text": t["name"], "label": lab.name})
             scores.append({
-                "label": lab.name, "nli": _f(nli), "poly_logit": None if pl is None else _f(pl),
-                "poly": None if poly is None else _f(poly), "alpha": lab.alpha, "blended": _f(blended),
+                "label": lab.name, "nli": golden_float(nli), "poly_logit": None if pl is None else golden_float(pl),
+                "poly": None if poly is None else golden_float(poly), "alpha": lab.alpha, "blended": golden_float(blended),
                 "threshold": lab.threshold, "predicted": bool(blended >= lab.threshold),
             })
-        entries.append({"name": t["name"], "text_ids": t["text_ids"], "poly_logits": [_f(x) for x in poly_logits], "scores": scores})
+        entries.append({"name": t["name"], "text_ids": t["text_ids"], "poly_logits": [golden_float(x) for x in poly_logits],
+                        "scores": scores})
     if worst_backbone > BACKBONE_CHECK_TOLERANCE:
         raise ExportError(
             f"the PyTorch backbone differs from the one {backbone_golden} was computed with (max logit diff {worst_backbone:.3g})"
@@ -150,7 +134,8 @@ def build_heads_golden(bundle_dir: Path, backbone_golden: Path, model: Any, chec
         "computed_with": {**manifest.provenance.created_with, "device": "cpu", "dtype": "float32"},
         "max_length_text": manifest.backbone.max_length_text,
         "heads_labels": list(heads.labels),
-        "labels": [{"name": lab.name, "head": lab.head, "alpha": lab.alpha, "threshold": lab.threshold} for lab in manifest.labels],
+        "labels": [{"name": lab.name, "head": lab.head, "alpha": lab.alpha, "threshold": lab.threshold}
+                   for lab in manifest.labels],
         "checks": {
             "backbone_logits_vs_backbone_golden": float(f"{worst_backbone:.3g}"),
             "heads_onnx_vs_pytorch_poly_logits": float(f"{worst_onnx:.3g}"),
@@ -160,17 +145,8 @@ def build_heads_golden(bundle_dir: Path, backbone_golden: Path, model: Any, chec
     }
 
 
-def write_heads_golden(doc: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    head = {k: v for k, v in doc.items() if k != "texts"}
-    head_json = json.dumps(head, indent=2, ensure_ascii=False)
-    lines = [json.dumps(t, ensure_ascii=False, separators=(",", ":")) for t in doc["texts"]]
-    body = head_json[:-2] + ',\n  "texts": [\n    ' + ",\n    ".join(lines) + "\n  ]\n}\n"
-    json.loads(body)
-    path.write_text(body, encoding="utf-8")
-
-
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `heads-golden` command (see __main__.COMMAND_MODULES)."""
     p = subparsers.add_parser(
         "heads-golden",
         help="write PyTorch golden outputs of a bundle's heads (poly logits, blended scores, decisions) for the JS tests",
@@ -189,19 +165,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .export import REPO_ROOT
-
+    """heads-golden: rebuild or load the PyTorch backbone, write the heads golden, print its checks."""
     manifest = Manifest.load(args.bundle)
-    golden = args.golden or REPO_ROOT / "model-export" / "golden" / f"{manifest.id}.golden.json"
+    golden = args.golden or GOLDEN_DIR / f"{manifest.id}.golden.json"
     out = args.out or golden.with_name(f"{manifest.id}.heads.golden.json")
     if args.source:
-        from .export import load_source
-
         model, _ = load_source(args.source)
     else:
         model = rebuild_fixture_model(args.fixture_seed_data, manifest.provenance.seed or 0)
     doc = build_heads_golden(Path(args.bundle), Path(golden), model, args.checkpoint)
-    write_heads_golden(doc, out)
+    write_golden(doc, out)
     n_pred = sum(s["predicted"] for t in doc["texts"] for s in t["scores"])
     print(f"heads golden: {out} ({len(doc['texts'])} texts x {len(doc['labels'])} labels, {n_pred} predicted; "
           f"checks {doc['checks']}; {len(doc['near_threshold'])} scores within 1e-4 of their threshold)")

@@ -1,16 +1,27 @@
-"""Tiny real bundles for the heads tests: a seeded random DeBERTa-v3-style NLI model, a SentencePiece
-tokenizer trained on the spot, exported fp32-only through the project's own exporter.
+"""Tiny real bundles for the tests: a seeded random DeBERTa-v3-style model exported fp32-only by the real exporter.
 
-Small enough to build in a few seconds, so tests can run every code path the real model takes.
+The model has one layer and a SentencePiece tokenizer trained on the spot, so a bundle builds in a
+few seconds and tests can run every code path the real model takes.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-_BUILT: dict[tuple, Path] = {}
+from model_export.export import ExportOptions, export_bundle
+from model_export.source import deberta_v3_config, seeded_nli_model
+from model_export.tokenizer import (
+    BundleTokenizer,
+    TokenizerTrainConfig,
+    generated_corpus,
+    train_sentencepiece,
+    write_tokenizer_files,
+)
+
+# Bundles built in this process, by (corpus, hidden_size, seed): later calls copy them.
+_BUILT: dict[tuple[tuple[str, ...], int, int], Path] = {}
 
 
 def build_tiny_bundle(
@@ -20,25 +31,17 @@ def build_tiny_bundle(
 
     keep_source: also save the PyTorch model + tokenizer there as a Hugging Face folder.
     """
-    import torch
-    from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
-
-    from .export import DEBERTA_V3_COMMON, ExportOptions, export_bundle
-    from .tokenizer import BundleTokenizer, TokenizerTrainConfig, generated_corpus, train_sentencepiece, write_tokenizer_files
-
     out = Path(out)
     key = (tuple(corpus), hidden_size, seed)
     if keep_source is None and key in _BUILT and (_BUILT[key] / "manifest.json").exists():
         shutil.copytree(_BUILT[key], out, dirs_exist_ok=True)
         return out
     tokenizer = BundleTokenizer(train_sentencepiece(generated_corpus() + list(corpus), TokenizerTrainConfig(vocab_size=1200)))
-    kwargs = {k: v for k, v in DEBERTA_V3_COMMON.items() if k != "model_type"}
-    kwargs.update(
+    config = deberta_v3_config(
         vocab_size=tokenizer.vocab_size, hidden_size=hidden_size, num_hidden_layers=1, num_attention_heads=2,
         intermediate_size=2 * hidden_size, initializer_range=0.1,
     )
-    torch.manual_seed(seed)
-    model = DebertaV2ForSequenceClassification(DebertaV2Config(**kwargs)).eval()
+    model = seeded_nli_model(config, seed)
     if keep_source is not None:
         model.save_pretrained(str(keep_source))
         write_tokenizer_files(tokenizer.spm_model, Path(keep_source), 128)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import onnx
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from onnxruntime.transformers.float16 import convert_float_to_float16
 
 from model_export.errors import ExportError
 
@@ -65,6 +67,7 @@ VARIANT_SPECS: dict[str, VariantSpec] = {
 
 
 def initializer_bytes(model: onnx.ModelProto) -> int:
+    """Bytes of the graph's weights: what decides whether it must use external data."""
     total = 0
     for init in model.graph.initializer:
         total += len(init.raw_data) if init.HasField("raw_data") else init.ByteSize()
@@ -90,6 +93,7 @@ def save_model(model: onnx.ModelProto, path: Path) -> list[Path]:
 
 
 def load_model(path: Path) -> onnx.ModelProto:
+    """A graph with its external data (if any) read in."""
     return onnx.load(str(path), load_external_data=True)
 
 
@@ -136,8 +140,6 @@ def to_fp16(fp32: onnx.ModelProto) -> onnx.ModelProto:
     take a >2 GB proto in memory, so big graphs are inferred through files (external data)
     first. May empty `fp32`'s tensors (external-data save); callers must not reuse it.
     """
-    from onnxruntime.transformers.float16 import convert_float_to_float16
-
     if initializer_bytes(fp32) >= EXTERNAL_DATA_THRESHOLD:
         with tempfile.TemporaryDirectory() as tmp:
             src, inferred = Path(tmp) / "model.onnx", Path(tmp) / "inferred.onnx"
@@ -151,7 +153,9 @@ def to_fp16(fp32: onnx.ModelProto) -> onnx.ModelProto:
 
 def to_q4(model: onnx.ModelProto) -> onnx.ModelProto:
     """4-bit MatMulNBits weights; activations keep the input graph's float type."""
-    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+    # Imported here, not at the top: it pulls in onnx_ir and costs ~2.5 s, which every CLI command
+    # (this module is imported by `export`, hence by the CLI's parser) would pay otherwise.
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer  # noqa: PLC0415
 
     quantizer = MatMulNBitsQuantizer(model, bits=4, block_size=Q4_BLOCK_SIZE, is_symmetric=True,
                                      op_types_to_quantize=("MatMul",))
@@ -161,8 +165,6 @@ def to_q4(model: onnx.ModelProto) -> onnx.ModelProto:
 
 def to_q8(fp32_path: Path, out_path: Path) -> None:
     """Dynamic int8 via quantize_dynamic (works on files, hence paths)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     big = fp32_path.stat().st_size >= EXTERNAL_DATA_THRESHOLD or any(
         p.name.startswith(fp32_path.name + "_data") for p in fp32_path.parent.iterdir())
     quantize_dynamic(

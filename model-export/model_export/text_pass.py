@@ -26,9 +26,11 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from .bundle import Manifest
-from .errors import ExportError
-from .validation import pad_rows
+from model_export import validation as val
+from model_export.bundle import Manifest
+from model_export.errors import ExportError
+from model_export.features import OnnxBackbone, encode_ids
+from model_export.source import load_source, looks_local
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 class TextPass(Protocol):
+    """Where `train_heads` reads token states: `train(mode)` as in torch, and `pass(idx)`."""
+
     def train(self, mode: bool = True) -> Any: ...
 
     def __call__(self, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]: ...
@@ -76,7 +80,7 @@ class TorchTextPass:
     so a seeded run repeats bit for bit (on the same thread count).
     """
 
-    def __init__(self, model: Any, ids: Sequence[Sequence[int]], pad_id: int, uses_token_type_ids: bool = False):
+    def __init__(self, model: Any, ids: Sequence[Sequence[int]], pad_id: int, uses_token_type_ids: bool = False) -> None:
         self.model = model
         self.ids = [list(x) for x in ids]
         self.pad_id = pad_id
@@ -91,7 +95,7 @@ class TorchTextPass:
         return self
 
     def __call__(self, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        ids, mask = pad_rows([self.ids[int(i)] for i in idx], self.pad_id)
+        ids, mask = val.pad_rows([self.ids[int(i)] for i in idx], self.pad_id)
         ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
         kwargs = {"token_type_ids": torch.zeros_like(ids_t)} if self.uses_token_type_ids else {}
         with torch.no_grad():
@@ -127,14 +131,13 @@ class BackboneMatch:
 
     def as_dict(self) -> dict[str, Any]:
         return {"model": self.model, "texts": self.texts,
-                "max_abs_error": {"logits": float(f"{self.logits:.3g}"), "last_hidden_state": float(f"{self.last_hidden_state:.3g}")}}
+                "max_abs_error": {"logits": float(f"{self.logits:.3g}"),
+                                  "last_hidden_state": float(f"{self.last_hidden_state:.3g}")}}
 
 
-def match_backbone(model: Any, onnx_backbone: Any, ids: Sequence[Sequence[int]], *, name: str,
+def match_backbone(model: Any, onnx_backbone: OnnxBackbone, ids: Sequence[Sequence[int]], *, name: str,
                    tolerance: float = BACKBONE_MATCH_TOLERANCE) -> BackboneMatch:
     """Run `ids` (one right-padded batch) through both in eval mode; raise unless both outputs agree within tolerance."""
-    from . import validation as val
-
     bb = onnx_backbone.manifest.backbone
     cfg = getattr(model, "config", None)
     for key, want in (("hidden_size", bb.hidden_size), ("vocab_size", bb.vocab_size)):
@@ -150,7 +153,7 @@ def match_backbone(model: Any, onnx_backbone: Any, ids: Sequence[Sequence[int]],
     match = BackboneMatch(
         model=name, texts=len(ids),
         logits=float(np.max(np.abs(ref.logits - got.logits))),
-        last_hidden_state=max(float(np.max(np.abs(a - b))) for a, b in zip(ref.hidden, got.hidden)),
+        last_hidden_state=max(float(np.max(np.abs(a - b))) for a, b in zip(ref.hidden, got.hidden, strict=True)),
     )
     if not (match.logits <= tolerance and match.last_hidden_state <= tolerance):
         raise ExportError(
@@ -170,13 +173,10 @@ def load_torch_text_pass(bundle_dir: str | Path, manifest: Manifest, texts: Sequ
     (`[CLS] text [SEP]`, truncated to backbone.max_length_text), so the dropout pass and the
     eval-mode features see the same ids.
     """
-    from .export import _looks_local, load_source
-    from .features import OnnxBackbone, _encode
-
     model, _ = load_source(source)
-    name = Path(source).expanduser().resolve().name if _looks_local(source) else source
+    name = Path(source).expanduser().resolve().name if looks_local(source) else source
     onnx_backbone = OnnxBackbone(bundle_dir, manifest, threads=threads)
-    ids = _encode(onnx_backbone.tokenizer, texts, None, manifest.backbone.max_length_text)
+    ids = encode_ids(onnx_backbone.tokenizer, texts, None, manifest.backbone.max_length_text)
     match = match_backbone(model, onnx_backbone, ids[:BACKBONE_MATCH_TEXTS], name=name)
     log.info("backbone %s matches the bundle's fp32 graph: logits %.2g, last_hidden_state %.2g",
              name, match.logits, match.last_hidden_state)

@@ -18,12 +18,18 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+
+import sentencepiece as spm
+from sentencepiece import sentencepiece_model_pb2 as pb
 
 from model_export.errors import ExportError
+from model_export.files import write_json
 from model_export.seed_labels import PIPELINE_DEFAULT_TEMPLATE, SEED_LABELS, USER_HYPOTHESIS_TEMPLATE
 
 # transformers.js reads tokenizer.json and tokenizer_config.json; spm.model is the reference
@@ -45,6 +51,8 @@ _TRIM_RIGHT = {"type": "Replace", "pattern": {"Regex": " $"}, "content": ""}
 
 @dataclass
 class TokenizerTrainConfig:
+    """How the fixture's and the tests' sentencepiece models are trained."""
+
     vocab_size: int = 4000
     # Enough room for one piece per character of the corpus, so ASCII never maps to [UNK].
     character_coverage: float = 1.0
@@ -84,7 +92,8 @@ def generated_corpus() -> list[str]:
     for ch in string.punctuation:
         lines.append(" ".join(ch * n for n in range(1, 5)))
     for i in range(0, 1000, 7):
-        lines.append(f"{i} {i * 13 % 997}.{i % 100:02d} {i}% ${i},{i * 3 % 1000:03d} {1900 + i % 130}-{i % 12 + 1:02d}-{i % 28 + 1:02d}")
+        date = f"{1900 + i % 130}-{i % 12 + 1:02d}-{i % 28 + 1:02d}"
+        lines.append(f"{i} {i * 13 % 997}.{i % 100:02d} {i}% ${i},{i * 3 % 1000:03d} {date}")
     n = len(_WORDS)
     for i in range(600):
         words = [_WORDS[(i * 7 + j * 13 + (i * j) % 5) % n] for j in range(6 + i % 9)]
@@ -118,8 +127,6 @@ def train_sentencepiece(texts: Sequence[str], config: TokenizerTrainConfig) -> b
     The texts are given raw: sentencepiece applies the model's own normalisation rule while
     training, exactly as it will when encoding. One thread makes training deterministic.
     """
-    import sentencepiece as spm
-
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter([t for t in texts if t.strip()]),
@@ -141,8 +148,7 @@ def train_sentencepiece(texts: Sequence[str], config: TokenizerTrainConfig) -> b
 
 
 def _proto(spm_model: bytes) -> Any:
-    from sentencepiece import sentencepiece_model_pb2 as pb
-
+    """The parsed ModelProto, or a clear error for bytes that are not a sentencepiece model."""
     proto = pb.ModelProto()
     try:
         proto.ParseFromString(spm_model)
@@ -155,8 +161,6 @@ def _proto(spm_model: bytes) -> Any:
 
 def _check_supported(proto: Any) -> None:
     """Refuse sentencepiece features that the tokenizer.json layout below cannot express."""
-    from sentencepiece import sentencepiece_model_pb2 as pb
-
     spec, norm = proto.trainer_spec, proto.normalizer_spec
     problems = []
     if spec.model_type != pb.TrainerSpec.UNIGRAM:
@@ -185,8 +189,6 @@ def tokenizer_json(spm_model: bytes) -> dict[str, Any]:
     splits), adding the dummy prefix when the model does. USER_DEFINED pieces become added tokens,
     matched before normalisation as sentencepiece does.
     """
-    from sentencepiece import sentencepiece_model_pb2 as pb
-
     proto = _proto(spm_model)
     _check_supported(proto)
     Piece = pb.ModelProto.SentencePiece
@@ -253,11 +255,8 @@ def write_tokenizer_files(spm_model: bytes, folder: Path, model_max_length: int)
     """
     folder.mkdir(parents=True, exist_ok=True)
     (folder / SPM_FILE).write_bytes(spm_model)
-    (folder / "tokenizer.json").write_text(
-        json.dumps(tokenizer_json(spm_model), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (folder / "tokenizer_config.json").write_text(
-        json.dumps(tokenizer_config(model_max_length), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        encoding="utf-8")
+    write_json(folder / "tokenizer.json", tokenizer_json(spm_model))
+    write_json(folder / "tokenizer_config.json", tokenizer_config(model_max_length), sort_keys=True)
     return list(TOKENIZER_FILES)
 
 
@@ -272,11 +271,7 @@ class BundleTokenizer:
     text cut) and `[CLS] text [SEP]`, the same rules as src/engine/tokenize.ts.
     """
 
-    def __init__(self, spm_model: bytes):
-        import re
-
-        import sentencepiece as spm
-
+    def __init__(self, spm_model: bytes) -> None:
         doc = tokenizer_json(spm_model)  # also refuses what the bundle layout cannot express
         self.spm_model = spm_model
         self._sp = spm.SentencePieceProcessor(model_proto=spm_model)
@@ -290,7 +285,7 @@ class BundleTokenizer:
         self._split = re.compile("(" + "|".join(re.escape(t) for t in literals) + ")")
 
     @classmethod
-    def from_folder(cls, folder: Path | str) -> "BundleTokenizer":
+    def from_folder(cls, folder: Path | str) -> BundleTokenizer:
         folder = Path(folder)
         for name in TOKENIZER_FILES:
             if not (folder / name).is_file():

@@ -1,4 +1,4 @@
-"""A corpus of strings that stress tokeniser normalisation, written by the project itself.
+"""Strings that stress tokeniser normalisation: the inputs of the tokenizer golden (written by the project itself).
 
 It covers every Unicode general category that NFKC or sentencepiece's nmt_nfkc changes, every
 control and whitespace character, zero-width characters and BOMs, emoji ZWJ sequences, RTL
@@ -61,7 +61,7 @@ def tokenizer_corpus() -> list[str]:
     out: list[str] = []
 
     # 1. Characters NFKC changes, a sample of every category, alone and in words.
-    for category, chars in sorted(_chars_changed_by_nfkc().items()):
+    for _category, chars in sorted(_chars_changed_by_nfkc().items()):
         picks = chars if len(chars) <= 6 else rng.sample(chars, 6)
         out.append("".join(picks))
         out += [f"word{c}word" for c in picks[:3]]
@@ -86,8 +86,9 @@ def tokenizer_corpus() -> list[str]:
             "הבנק המרכזי העלה את הריבית", "עִבְרִית עִם נִקּוּד", "ﬠﬡﬢ wide hebrew", "The word שלום means peace; السلام عليكم too.",
             "\u202bRTL embedding\u202c and \u2067isolate\u2069", "ܐܪܡܝܐ syriac", "ދިވެހި thaana", "فارسی ۱۲۳ ٤٥٦"]
     # 5. CJK: Chinese, Japanese (full- and half-width kana, dakuten), Korean (syllables, jamo, compat jamo).
-    out += ["人工智能正在改变医疗保健行业。", "東京の株式市場は上昇した。", "ｶﾞｷﾞｸﾞｹﾞｺﾞ ﾊﾟﾋﾟﾌﾟ half-width", "カ\u3099キ\u3099 combining dakuten",
-            "ガギグ precomposed", "한국 경제 성장률이 둔화되었다", "\u1100\u1161\u11a8 \u1112\u1161\u11ab conjoining jamo",
+    out += ["人工智能正在改变医疗保健行业。", "東京の株式市場は上昇した。", "ｶﾞｷﾞｸﾞｹﾞｺﾞ ﾊﾟﾋﾟﾌﾟ half-width",
+            "カ\u3099キ\u3099 combining dakuten", "ガギグ precomposed", "한국 경제 성장률이 둔화되었다",
+            "\u1100\u1161\u11a8 \u1112\u1161\u11ab conjoining jamo",
             "ㄱㅏㄴㅏ compatibility jamo", "ﾡﾢﾣ halfwidth hangul", "㍿ ㍻ ㌔ ㎏ ㏄ squared", "①②③ ㊀㊁ ㈱",
             "（全角）「括弧」、句読点。", "ＡＢＣ１２３ｘｙｚ fullwidth", "〜～ wave dash and fullwidth tilde", "中文，标点！？"]
     # 6. Combining marks: composed, decomposed, out of canonical order, stacked, at the start.

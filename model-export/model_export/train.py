@@ -4,7 +4,7 @@ Recipe (shared/design/seed-model.md, including its "exact details of the origina
 each of which changes the trained heads):
   * split: random.seed(42); random.shuffle(list(range(N))); first 80% train, rest validation.
   * NLI scores: computed once in eval mode by the bundle's fp32 graph, then rounded to 6 decimals
-    (heads.round_nli, Python's round(score, 6)) for the loss, validation and the table.
+    (numerics.round_nli, Python's round(score, 6)) for the loss, validation and the table.
   * the heads' text-only pass ([CLS] text [SEP], max_length_text): by default a PyTorch copy of the
     backbone (checked against the fp32 graph first) in TRAIN mode at every training step, so with
     dropout and without gradients, as the original's model.train() did to its registered backbone;
@@ -26,23 +26,37 @@ each of which changes the trained heads):
 
 from __future__ import annotations
 
+import argparse
 import copy
 import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from .data import DataError
-from .evaluate import EvalInputs, evaluation_rows, macro_f1
-from .evaluate import metrics as evaluation_metrics
-from .heads import NUM_CODES, PROJ_DIM, PolyHeads, round_nli
-from .text_pass import CachedTextPass, TextPass, cached_batch
+from model_export.bundle import Manifest
+from model_export.bundle_heads import HEADS_FILE, install_heads
+from model_export.checkpoint import build_checkpoint
+from model_export.data import DataError, LabelConfig, load_dataset, load_label_config, split_description, split_indices
+from model_export.evaluate import CACHE_DIR_HELP, EvalInputs, evaluation_rows, macro_f1, render_markdown
+from model_export.evaluate import metrics as evaluation_metrics
+from model_export.features import load_or_compute_features
+from model_export.files import sha256_file
+from model_export.heads import NUM_CODES, PROJ_DIM, PolyHeads
+from model_export.numerics import blend, round_nli
+from model_export.text_pass import (
+    CachedTextPass,
+    TextPass,
+    cached_batch,
+    default_backbone_model,
+    load_torch_text_pass,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +65,8 @@ CLAMP = 1e-7
 
 @dataclass
 class TrainConfig:
+    """The recipe's hyper-parameters (module docstring); the defaults are the original's."""
+
     epochs: int = 25
     batch_size: int = 16
     lr: float = 3e-4
@@ -83,6 +99,8 @@ class Features:
 
 @dataclass
 class TrainResult:
+    """Trained heads, the evaluation rows and tuned thresholds, and how training went."""
+
     heads: PolyHeads
     table_rows: list[dict]
     thresholds: np.ndarray  # (L,) val-tuned, config label order
@@ -140,8 +158,7 @@ def hybrid_loss(
         logit, n, t = poly_logits[:, j], nli[:, j], y[:, j]
         loss = F.binary_cross_entropy_with_logits(logit, t)
         pp = torch.sigmoid(logit)
-        a = torch.sigmoid(alpha_raw[j])
-        blended = a * n + (1.0 - a) * pp
+        blended = blend(torch.sigmoid(alpha_raw[j]), n, pp)
         loss = loss + cfg.blend_bce_weight * F.binary_cross_entropy(blended.clamp(CLAMP, 1.0 - CLAMP), t)
         confident = (n > cfg.confident_high) | (n < cfg.confident_low)
         if bool(confident.any()):
@@ -207,9 +224,10 @@ def train_heads(
     val_idx = np.asarray(val_idx, dtype=np.int64)
     if len(train_idx) == 0 or len(val_idx) == 0:
         raise DataError(f"need non-empty train and validation splits (got {len(train_idx)} / {len(val_idx)})")
-    for name, c in zip(specialists, cols):
+    for name, c in zip(specialists, cols, strict=True):
         if y[train_idx, c].sum() == 0:
-            raise DataError(f"label {name!r} has no positive example in the training split; add examples or mark it specialist: false")
+            raise DataError(f"label {name!r} has no positive example in the training split; "
+                            "add examples or mark it specialist: false")
     text_pass = text_pass if text_pass is not None else CachedTextPass(feat.hidden, feat.mask)
     nli = round_nli(feat.nli)
 
@@ -296,8 +314,8 @@ TEXT_PASS_DROPOUT = "backbone in train mode (dropout)"
 TEXT_PASS_CACHED = "cached eval-mode features"
 
 
-def evaluation_table(result: TrainResult, config, *, data_name: str, data_sha256: str, n: int, cfg: TrainConfig, manifest,
-                     backbone_check: dict | None = None) -> dict:
+def evaluation_table(result: TrainResult, config: LabelConfig, *, data_name: str, data_sha256: str, n: int,
+                     cfg: TrainConfig, manifest: Manifest, backbone_check: dict[str, Any] | None = None) -> dict[str, Any]:
     """The table written as evaluation.json/.md. backbone_check: BackboneMatch.as_dict() of the dropout
     pass's PyTorch backbone; None in the --cached-features mode."""
     labels = config.names
@@ -305,13 +323,13 @@ def evaluation_table(result: TrainResult, config, *, data_name: str, data_sha256
         "title": "PolyEncoder heads: evaluation on the validation split",
         "labels": labels,
         "split": {
-            "description": f"random.seed({cfg.split_seed}); random.shuffle(list(range(N))); first {cfg.train_fraction:.0%} train, rest validation.",
+            "description": split_description(cfg.split_seed, cfg.train_fraction),
             "seed": cfg.split_seed,
             "train": len(result.train_idx),
             "val": len(result.val_idx),
         },
         "rows": result.table_rows,
-        "alphas": dict(zip(result.heads.labels, (round(a, 6) for a in result.heads.alphas()))),
+        "alphas": dict(zip(result.heads.labels, (round(a, 6) for a in result.heads.alphas()), strict=True)),
         "training": {
             "epochs_run": result.epochs_run,
             "best_epoch": result.best_epoch,
@@ -351,7 +369,8 @@ def evaluation_table(result: TrainResult, config, *, data_name: str, data_sha256
     return table
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `train` command (see __main__.COMMAND_MODULES)."""
     p = subparsers.add_parser(
         "train",
         help="train the PolyEncoder heads over a bundle's frozen backbone and write them (and the evaluation table) into it",
@@ -361,14 +380,19 @@ def add_parser(subparsers) -> None:
         "evaluation.json/.md and the manifest entries.",
     )
     p.add_argument("--bundle", required=True, type=Path, help="bundle folder (manifest.json + fp32 backbone + tokenizer)")
-    p.add_argument("--data", required=True, type=Path, help="JSON list of {text, labels} or CSV (text column + 0/1 label columns or a labels column)")
-    p.add_argument("--labels", required=True, type=Path, help="label config JSON (names, descriptions, specialist flags; see configs/seed-labels.json)")
+    p.add_argument("--data", required=True, type=Path,
+                   help="JSON list of {text, labels} or CSV (text column + 0/1 label columns or a labels column)")
+    p.add_argument("--labels", required=True, type=Path,
+                   help="label config JSON (names, descriptions, specialist flags; see configs/seed-labels.json)")
     p.add_argument("--text-column", default=None, help="CSV: name of the text column (default: text)")
-    p.add_argument("--labels-column", default=None, help="CSV: name of a delimited labels column (default: 0/1 columns, else 'labels')")
-    p.add_argument("--cache-dir", default=None, help="feature cache folder (default: $XDG_CACHE_HOME/model-export/features); '' disables it")
-    p.add_argument("--save-checkpoint", type=Path, default=None, help="also save the heads in the original multihead_v2.pt format")
+    p.add_argument("--labels-column", default=None,
+                   help="CSV: name of a delimited labels column (default: 0/1 columns, else 'labels')")
+    p.add_argument("--cache-dir", default=None, help=CACHE_DIR_HELP)
+    p.add_argument("--save-checkpoint", type=Path, default=None,
+                   help="also save the heads in the original multihead_v2.pt format")
     p.add_argument("--batch-size-backbone", type=int, default=32, help="batch size of the feature extraction")
-    p.add_argument("--backbone-threads", type=int, default=0, help="onnxruntime threads for the feature extraction (0 = all cores)")
+    p.add_argument("--backbone-threads", type=int, default=0,
+                   help="onnxruntime threads for the feature extraction (0 = all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads for training, the dropout backbone pass included (default 1: the same numbers on any "
@@ -391,15 +415,8 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from .bundle import Manifest
-    from .bundle_heads import HEADS_FILE, install_heads
-    from .checkpoint import build_checkpoint, file_sha256
-    from .data import load_dataset, load_label_config, split_indices
-    from .evaluate import render_markdown
-    from .features import load_or_compute_features
-    from .text_pass import default_backbone_model, load_torch_text_pass
-
+def run(args: argparse.Namespace) -> int:
+    """train: features, training, thresholds, then heads graph, evaluation and manifest into the bundle."""
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     cfg = TrainConfig(
@@ -414,7 +431,8 @@ def run(args) -> int:
         raise DataError(f"{args.labels}: no label is marked specialist: nothing to train")
     data = load_dataset(args.data, config.names, text_column=args.text_column, labels_column=args.labels_column)
     train_idx, val_idx = split_indices(len(data), cfg.train_fraction, cfg.split_seed)
-    log.info("%d examples: %d train, %d validation; %d labels, %d specialists", len(data), len(train_idx), len(val_idx), len(config.labels), len(config.specialists))
+    log.info("%d examples: %d train, %d validation; %d labels, %d specialists",
+             len(data), len(train_idx), len(val_idx), len(config.labels), len(config.specialists))
 
     # The PyTorch backbone is loaded and checked before the (long) feature extraction, so a wrong model fails fast.
     text_pass, match = None, None
@@ -434,7 +452,8 @@ def run(args) -> int:
         progress=not args.no_progress,
     )
     table = evaluation_table(
-        result, config, data_name=Path(args.data).name, data_sha256=file_sha256(args.data), n=len(data), cfg=cfg, manifest=manifest,
+        result, config, data_name=Path(args.data).name, data_sha256=sha256_file(args.data), n=len(data), cfg=cfg,
+        manifest=manifest,
         backbone_check=match.as_dict() if match else None,
     )
     probe = np.asarray(val_idx[:16])
@@ -448,7 +467,8 @@ def run(args) -> int:
         "seed": cfg.seed,
     }
     install_heads(
-        args.bundle, result.heads, config, result.thresholds, source=source, checkpoint=None, evaluation=table, parity_cases=parity
+        args.bundle, result.heads, config, result.thresholds, source=source, checkpoint=None, evaluation=table,
+        parity_cases=parity,
     )
     if args.save_checkpoint:
         args.save_checkpoint.parent.mkdir(parents=True, exist_ok=True)

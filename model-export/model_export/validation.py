@@ -1,13 +1,22 @@
-"""Running the backbone (PyTorch or ONNX Runtime) on padded batches and measuring max abs errors."""
+"""Checking exported graphs against PyTorch: padded batches, runs on ONNX Runtime CPU and Web, errors and decisions."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
+import torch
 
+from model_export.files import REPO_ROOT
+from model_export.numerics import entailment_scores
+from model_export.ort_cpu import RunFn
 from model_export.tokenizer import BundleTokenizer
 
 # Batches are formed in input order, BATCH_SIZE at a time, padded to the longest row: the
@@ -23,6 +32,8 @@ class Encoded:
 
 @dataclass
 class Outputs:
+    """A runtime's outputs for a list of sequences, padding removed, in input order."""
+
     logits: np.ndarray  # (N, num_labels) float32
     hidden: list[np.ndarray]  # per sequence (T_i, H) float32, padding removed
 
@@ -57,16 +68,14 @@ def pad_rows(rows: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np
     return input_ids, mask
 
 
-def padded_batches(ids: list[list[int]], pad_id: int, batch_size: int = BATCH_SIZE):
+def padded_batches(ids: list[list[int]], pad_id: int, batch_size: int = BATCH_SIZE) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (input_ids, attention_mask) int64 arrays, BATCH_SIZE rows at a time, right-padded."""
     for start in range(0, len(ids), batch_size):
         yield pad_rows(ids[start:start + batch_size], pad_id)
 
 
-RunFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-
 def run_batched(run: RunFn, ids: list[list[int]], pad_id: int, batch_size: int = BATCH_SIZE) -> Outputs:
+    """Run `ids` in input order, `batch_size` at a time, right-padded; logits and unpadded hidden states."""
     logits, hidden = [], []
     for input_ids, mask in padded_batches(ids, pad_id, batch_size):
         lg, hs = run(input_ids, mask)
@@ -78,9 +87,8 @@ def run_batched(run: RunFn, ids: list[list[int]], pad_id: int, batch_size: int =
 
 def torch_runner(model: Any, uses_token_type_ids: bool) -> RunFn:
     """PyTorch reference: HF sequence-classification model, last hidden state = hidden_states[-1]."""
-    import torch
 
-    def run(input_ids: np.ndarray, mask: np.ndarray):
+    def run(input_ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         kwargs = {}
         if uses_token_type_ids:
             kwargs["token_type_ids"] = torch.zeros(input_ids.shape, dtype=torch.long)
@@ -92,38 +100,10 @@ def torch_runner(model: Any, uses_token_type_ids: bool) -> RunFn:
     return run
 
 
-def ort_session(path: Path, threads: int = 0):
-    """CPU session. threads=1 makes results bit-for-bit repeatable (the fixture needs that)."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-
-
-def ort_runner(session: Any) -> RunFn:
-    names = {i.name for i in session.get_inputs()}
-
-    def run(input_ids: np.ndarray, mask: np.ndarray):
-        feeds = {"input_ids": input_ids, "attention_mask": mask}
-        if "token_type_ids" in names:
-            feeds["token_type_ids"] = np.zeros_like(input_ids)
-        logits, hidden = session.run(["logits", "last_hidden_state"], feeds)
-        return logits, hidden
-
-    return run
-
-
-def entailment_scores(logits: np.ndarray, entailment_id: int, not_entailment_id: int) -> np.ndarray:
-    """sigmoid(l_entail - l_not): the zero-shot pipeline's multi-label score (softmax over the two)."""
-    diff = logits[:, entailment_id].astype(np.float64) - logits[:, not_entailment_id].astype(np.float64)
-    return 1.0 / (1.0 + np.exp(-diff))
-
-
 @dataclass
 class Errors:
+    """Max abs differences from PyTorch, and whether every output was finite."""
+
     logits: float
     entailment: float
     last_hidden_state: float
@@ -139,7 +119,7 @@ def compare(ref_pairs: Outputs, got_pairs: Outputs, ref_texts: Outputs, got_text
         - entailment_scores(got_pairs.logits, entailment_id, not_entailment_id))))
     hid_err = 0.0
     finite = bool(np.all(np.isfinite(got_pairs.logits)))
-    for a, b in zip(ref_pairs.hidden + ref_texts.hidden, got_pairs.hidden + got_texts.hidden):
+    for a, b in zip(ref_pairs.hidden + ref_texts.hidden, got_pairs.hidden + got_texts.hidden, strict=True):
         finite = finite and bool(np.all(np.isfinite(b)))
         hid_err = max(hid_err, float(np.max(np.abs(a - b))))
     return Errors(logit_err, ent_err, hid_err, finite)
@@ -151,15 +131,12 @@ def compare(ref_pairs: Outputs, got_pairs: Outputs, ref_texts: Outputs, got_text
 # into the manifest, so the exporter measures the same batches with ORT Web too (through
 # scripts/ort-web-run.mjs and the app's own node_modules) and records the larger error.
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 WEB_SCRIPT = REPO_ROOT / "scripts" / "ort-web-run.mjs"
 WEB_PACKAGE = REPO_ROOT / "node_modules" / "onnxruntime-web" / "package.json"
 
 
 def web_runtime_missing() -> str | None:
     """Why ORT Web cannot be run from here, or None when it can."""
-    import shutil
-
     if shutil.which("node") is None:
         return "node is not installed"
     if not WEB_SCRIPT.is_file():
@@ -170,8 +147,7 @@ def web_runtime_missing() -> str | None:
 
 
 def web_version() -> str:
-    import json
-
+    """The onnxruntime-web version the app ships (node_modules), as the manifest records it."""
     return str(json.loads(WEB_PACKAGE.read_text())["version"])
 
 
@@ -183,10 +159,6 @@ def run_web_batched(graphs: dict[str, list[Path]], id_sets: list[list[list[int]]
     One Node process for all graphs, so the 27 MB wasm is compiled once; Liftoff only, because
     TurboFan's background compile stalls the first runs for minutes on a small machine.
     """
-    import json
-    import subprocess
-    import tempfile
-
     batches: list[tuple[int, np.ndarray]] = []  # (id-set index, mask) per batch, in job order
     job_batches = []
     sizes = list(batch_sizes) if batch_sizes is not None else [BATCH_SIZE] * len(id_sets)
@@ -206,19 +178,22 @@ def run_web_batched(graphs: dict[str, list[Path]], id_sets: list[list[list[int]]
             raise RuntimeError(f"ORT Web run failed: {done.stderr.strip()[-2000:]}")
         summary = json.loads(done.stdout.strip().splitlines()[-1])
         dims = {(f["name"], f["batch"], f["output"]): f["dims"] for f in summary["files"]}
+
+        def read(name: str, batch: int, output: str) -> np.ndarray:
+            """One output of one batch as the script wrote it: raw little-endian float32, dims in the summary."""
+            raw = np.fromfile(Path(tmp) / f"{name}.{batch}.{output}.f32", dtype="<f4")
+            return raw.reshape(dims[(name, batch, output)])
+
         results: dict[str, list[Outputs]] = {}
         for name in graphs:
             logits: list[list[np.ndarray]] = [[] for _ in id_sets]
             hidden: list[list[np.ndarray]] = [[] for _ in id_sets]
             for b, (set_index, mask) in enumerate(batches):
-                def read(output: str) -> np.ndarray:
-                    raw = np.fromfile(Path(tmp) / f"{name}.{b}.{output}.f32", dtype="<f4")
-                    return raw.reshape(dims[(name, b, output)])
-                logits[set_index].append(read("logits"))
-                hs = read("last_hidden_state")
+                logits[set_index].append(read(name, b, "logits"))
+                hs = read(name, b, "last_hidden_state")
                 for i in range(len(mask)):
                     hidden[set_index].append(hs[i, : int(mask[i].sum())])
-            results[name] = [Outputs(np.concatenate(lg, axis=0), hd) for lg, hd in zip(logits, hidden)]
+            results[name] = [Outputs(np.concatenate(lg, axis=0), hd) for lg, hd in zip(logits, hidden, strict=True)]
     return results
 
 
@@ -241,6 +216,8 @@ BATCH_INVARIANCE_BOUND = 1e-6
 
 @dataclass
 class Agreement:
+    """How many pairs, and texts all of whose pairs, decide as PyTorch at DECISION_THRESHOLD."""
+
     pairs: int
     pairs_agreeing: int
     texts: int
@@ -251,11 +228,12 @@ def agreement(ref_scores: np.ndarray, got_scores: np.ndarray, text_of_pair: Sequ
     """Pairs whose decision at DECISION_THRESHOLD matches the reference, and texts whose every pair does."""
     same = (ref_scores >= DECISION_THRESHOLD) == (got_scores >= DECISION_THRESHOLD)
     texts = sorted(set(text_of_pair))
-    bad_texts = {t for t, ok in zip(text_of_pair, same) if not ok}
+    bad_texts = {t for t, ok in zip(text_of_pair, same, strict=True) if not ok}
     return Agreement(len(same), int(same.sum()), len(texts), len(texts) - len(bad_texts))
 
 
 def worse(a: Agreement, b: Agreement) -> Agreement:
+    """The agreement with fewer agreeing pairs (then texts)."""
     return a if (a.pairs_agreeing, a.texts_agreeing) <= (b.pairs_agreeing, b.texts_agreeing) else b
 
 
@@ -267,7 +245,8 @@ def assess(errors: Errors, agree: Agreement) -> tuple[bool, str]:
     if agree.pairs_agreeing < RECOMMEND_MIN_PAIR_AGREEMENT * agree.pairs:
         problems.append(f"decisions differ on {agree.pairs - agree.pairs_agreeing} of {agree.pairs} pairs")
     summary = (f"decisions as fp32 PyTorch on {agree.texts_agreeing}/{agree.texts} reference texts "
-               f"({agree.pairs_agreeing}/{agree.pairs} pairs at {DECISION_THRESHOLD}); max |Δ entailment| {errors.entailment:.3g}")
+               f"({agree.pairs_agreeing}/{agree.pairs} pairs at {DECISION_THRESHOLD}); "
+               f"max |Δ entailment| {errors.entailment:.3g}")
     return (not problems, summary if not problems else "not recommended: " + "; ".join(problems) + f" ({summary})")
 
 
@@ -282,12 +261,15 @@ class RuntimeRun:
 
 @dataclass
 class Measured:
+    """Everything measured of one variant on one runtime."""
+
     errors: Errors
     agreement: Agreement
     batch_dependence: float
 
 
 def run_all(run: RunFn, pair_ids: list[list[int]], text_ids: list[list[int]], pad_id: int) -> RuntimeRun:
+    """The three runs a variant is measured by: pairs and texts batched, and every pair alone."""
     return RuntimeRun(run_batched(run, pair_ids, pad_id), run_batched(run, text_ids, pad_id),
                       run_batched(run, pair_ids, pad_id, batch_size=1))
 
@@ -305,4 +287,5 @@ def measure(ref_pairs: Outputs, ref_texts: Outputs, got: RuntimeRun, entailment_
 
 
 def worst_measured(a: Measured, b: Measured) -> Measured:
+    """The worse of two runtimes' measurements, figure by figure."""
     return Measured(worst(a.errors, b.errors), worse(a.agreement, b.agreement), max(a.batch_dependence, b.batch_dependence))

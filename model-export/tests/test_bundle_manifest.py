@@ -16,7 +16,7 @@ from model_export.bundle import (
     validate_manifest_dict,
 )
 from model_export.errors import ManifestError, UnsupportedFormatError
-from model_export.export import FIXTURE_BUNDLE
+from model_export.files import FIXTURE_BUNDLE
 from model_export.seed_labels import SEED_LABELS
 
 
@@ -105,7 +105,7 @@ def test_unknown_format_is_rejected_with_clear_message(manifest_dict, bad_format
 def test_schema_rejects(manifest_dict, mutate, message):
     data = copy.deepcopy(manifest_dict)
     mutate(data)
-    with pytest.raises(ManifestError, match="manifest.schema.json") as err:
+    with pytest.raises(ManifestError, match=r"manifest\.schema\.json") as err:
         validate_manifest_dict(data)
     assert message in str(err.value)
 
@@ -152,17 +152,17 @@ def test_validate_bundle_detects_changed_missing_and_stray_files(tmp_path):
         validate_bundle(folder)
     tok.write_bytes(original)
     (folder / "onnx" / "model_q4.onnx").unlink()
-    with pytest.raises(ManifestError, match="missing file onnx/model_q4.onnx"):
+    with pytest.raises(ManifestError, match=r"missing file onnx/model_q4\.onnx"):
         validate_bundle(folder)
 
 
 def test_validate_bundle_rejects_unlisted_file(tmp_path):
     folder = _copy_bundle(tmp_path)
     (folder / "notes.txt").write_text("stray")
-    with pytest.raises(ManifestError, match="notes.txt"):
+    with pytest.raises(ManifestError, match=r"notes\.txt"):
         validate_bundle(folder)
 
 
 def test_missing_manifest(tmp_path):
-    with pytest.raises(ManifestError, match="no manifest.json"):
+    with pytest.raises(ManifestError, match=r"no manifest\.json"):
         Manifest.load(tmp_path)

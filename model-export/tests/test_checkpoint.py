@@ -3,7 +3,7 @@ round-trips into a bundle (PyTorch heads from the checkpoint == ONNX heads in th
 
 from __future__ import annotations
 
-import json
+import shutil
 
 import numpy as np
 import pytest
@@ -11,10 +11,11 @@ import torch
 
 from model_export.__main__ import main
 from model_export.bundle import Manifest, validate_bundle
-from model_export.checkpoint import CheckpointError, convert_checkpoint
-from model_export.features import OnnxBackbone, _encode, _pad
+from model_export.checkpoint import CheckpointError, convert_checkpoint, load_checkpoint_dict
+from model_export.features import OnnxBackbone, encode_ids
 from model_export.heads import PolyHead, run_heads_onnx
 from model_export.heads_testing import build_tiny_bundle
+from model_export.validation import pad_rows
 
 NAMES = ["Technology", "Health", "Finance", "Economy", "Environment"]
 SPECIALISTS = ["Economy", "Technology", "Finance", "Environment"]  # the original's order
@@ -29,8 +30,6 @@ def bundle_template(tmp_path_factory):
 
 @pytest.fixture()
 def bundle(bundle_template, tmp_path):
-    import shutil
-
     return shutil.copytree(bundle_template, tmp_path / "bundle")
 
 
@@ -109,7 +108,8 @@ def test_convert_checkpoint_round_trip(bundle, tmp_path, capsys):
 
     # Real backbone hidden states of a padded batch, through the bundle's heads graph.
     bb = OnnxBackbone(bundle)
-    ids, mask = _pad(_encode(bb.tokenizer, ["Chips and software got faster today.", "Rates.", "x " * 40], None, 64), bb.pad_id)
+    texts = ["Chips and software got faster today.", "Rates.", "x " * 40]
+    ids, mask = pad_rows(encode_ids(bb.tokenizer, texts, None, 64), bb.pad_id)
     _, hidden = bb.run(ids, mask)
     hidden[mask == 0] = 7.0  # garbage where padded: must not matter
     onnx_out = run_heads_onnx(bundle / m.heads["file"], hidden, mask)
@@ -119,10 +119,6 @@ def test_convert_checkpoint_round_trip(bundle, tmp_path, capsys):
 
 def test_checkpoint_with_numpy_numbers_loads_weights_only(tmp_path):
     # Thresholds from a numpy grid are numpy scalars in a real torch.save'd dict.
-    import numpy as np
-
-    from model_export.checkpoint import load_checkpoint_dict
-
     ck = random_checkpoint(hidden=16, proj_dim=8)
     ck["val_thresholds"] = {n: np.float64(v) for n, v in ck["val_thresholds"].items()}
     ck["alpha_raws"] = {n: np.float32(v) for n, v in ck["alpha_raws"].items()}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from model_export.data import DataError, load_dataset, load_label_config, parse_label_config, split_indices
 from model_export.errors import ExportError
-from pathlib import Path
 
 SEED_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "seed-labels.json"
 LABELS = ["Tech", "Health", "Money"]
@@ -35,7 +35,8 @@ def test_seed_label_config_reproduces_original_hypotheses():
 
 
 def test_label_config_defaults_and_errors():
-    cfg = parse_label_config({"labels": [{"name": "Sports"}, {"name": "Art", "description": "painting", "specialist": False, "hypothesis": "Art!"}]})
+    cfg = parse_label_config({"labels": [
+        {"name": "Sports"}, {"name": "Art", "description": "painting", "specialist": False, "hypothesis": "Art!"}]})
     assert cfg.hypotheses == ["This text is about Sports.", "Art!"]
     assert cfg.specialists == ["Sports"]
     with pytest.raises(DataError, match="duplicate"):
@@ -47,7 +48,8 @@ def test_label_config_defaults_and_errors():
 
 
 def test_json_dataset(tmp_path):
-    p = _json(tmp_path, [{"text": "a", "labels": ["Tech", "Money"]}, {"text": "b", "labels": ["Health"]}, {"text": "c", "labels": "Tech|Health"}])
+    p = _json(tmp_path, [{"text": "a", "labels": ["Tech", "Money"]}, {"text": "b", "labels": ["Health"]},
+                         {"text": "c", "labels": "Tech|Health"}])
     ds = load_dataset(p, LABELS)
     assert ds.texts == ["a", "b", "c"]
     np.testing.assert_array_equal(ds.y, [[1, 0, 1], [0, 1, 0], [1, 1, 0]])
@@ -68,9 +70,11 @@ def test_csv_label_columns_and_delimited(tmp_path):
 @pytest.mark.parametrize(
     "rows,message",
     [
-        ([{"text": "a", "labels": ["Tech", "Sport"]}, {"text": "b", "labels": ["Health", "Money"]}], r"item 0: unknown label 'Sport'"),
+        ([{"text": "a", "labels": ["Tech", "Sport"]}, {"text": "b", "labels": ["Health", "Money"]}],
+         r"item 0: unknown label 'Sport'"),
         ([{"text": "a", "labels": ["Tech", "Money"]}, {"text": "  ", "labels": ["Health"]}], r"item 1: empty text"),
-        ([{"text": "a", "labels": ["Tech"]}, {"text": "b", "labels": ["Health"]}], r"no positive example for label\(s\) \['Money'\]"),
+        ([{"text": "a", "labels": ["Tech"]}, {"text": "b", "labels": ["Health"]}],
+         r"no positive example for label\(s\) \['Money'\]"),
         ([], r"no examples"),
     ],
 )

@@ -5,11 +5,24 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import torch
+from test_checkpoint import NAMES, random_checkpoint
 
+from model_export.__main__ import main
+from model_export.bundle import validate_bundle
 from model_export.evaluate import (
-    THRESHOLD_GRID, EvalInputs, cv_threshold_predictions, evaluation_rows, metrics, render_markdown,
-    tune_thresholds, write_evaluation,
+    THRESHOLD_GRID,
+    EvalInputs,
+    bundle_scores,
+    cv_threshold_predictions,
+    evaluation_rows,
+    metrics,
+    render_markdown,
+    tune_thresholds,
+    write_evaluation,
 )
+from model_export.features import load_or_compute_features
+from model_export.heads_testing import build_tiny_bundle
 
 
 def test_metrics_by_hand():
@@ -75,9 +88,11 @@ def test_table_rows_and_files(tmp_path):
     nli = g.random((50, 2))
     hybrid = np.clip(y * 0.6 + g.random((50, 2)) * 0.5, 0, 1)
     rows, _ = evaluation_rows(EvalInputs(labels=["A", "B"], y=y, nli=nli, hybrid=hybrid))
-    assert [r["system"] for r in rows] == ["NLI baseline (t=0.5)", "Hybrid (t=0.5)", "Hybrid (val-tuned)", "Hybrid (CV thresholds)"]
+    assert [r["system"] for r in rows] == [
+        "NLI baseline (t=0.5)", "Hybrid (t=0.5)", "Hybrid (val-tuned)", "Hybrid (CV thresholds)"]
     for r in rows:
-        assert set(r) >= {"macro_f1", "hamming_accuracy", "exact_match", "macro_precision", "macro_recall", "per_label_f1", "thresholds"}
+        assert set(r) >= {"macro_f1", "hamming_accuracy", "exact_match", "macro_precision", "macro_recall", "per_label_f1",
+                          "thresholds"}
     assert rows[2]["macro_f1"] >= rows[1]["macro_f1"]
     table = {"title": "t", "labels": ["A", "B"], "rows": rows, "split": {"train": 0, "val": 50, "description": "x"}}
     j, m = write_evaluation(table, tmp_path)
@@ -89,14 +104,8 @@ def test_table_rows_and_files(tmp_path):
 
 def test_evaluate_cli_scores_a_bundle_like_the_browser(tmp_path, capsys):
     """After convert-checkpoint, `evaluate` runs the ONNX graphs with manifest alphas and thresholds."""
-    import torch
-
-    from model_export.__main__ import main
-    from model_export.bundle import validate_bundle
-    from model_export.heads_testing import build_tiny_bundle
-    from test_checkpoint import NAMES, random_checkpoint
-
-    rows = [{"text": f"text number {i} about {NAMES[i % 5].lower()}", "labels": [NAMES[i % 5], NAMES[(i + 2) % 5]]} for i in range(40)]
+    rows = [{"text": f"text number {i} about {NAMES[i % 5].lower()}", "labels": [NAMES[i % 5], NAMES[(i + 2) % 5]]}
+            for i in range(40)]
     data = tmp_path / "d.json"
     data.write_text(json.dumps(rows))
     bundle = build_tiny_bundle(tmp_path / "b", [r["text"] for r in rows], hidden_size=32)
@@ -108,15 +117,13 @@ def test_evaluate_cli_scores_a_bundle_like_the_browser(tmp_path, capsys):
     table = json.loads((bundle / "evaluation.json").read_text())
     assert [r["system"] for r in table["rows"]] == [
         "NLI baseline (t=0.5)", "Hybrid (t=0.5)", "Hybrid (bundle thresholds)", "Hybrid (val-tuned)", "Hybrid (CV thresholds)"]
-    assert table["rows"][2]["thresholds"] == {"Technology": 0.37, "Health": 0.03, "Finance": 0.30, "Economy": 0.38, "Environment": 0.28}
+    assert table["rows"][2]["thresholds"] == {
+        "Technology": 0.37, "Health": 0.03, "Finance": 0.30, "Economy": 0.38, "Environment": 0.28}
     assert table["split"]["val"] == 8 and "validation 8 samples" in out
     m = validate_bundle(bundle)
     assert m.evaluation["json"] == "evaluation.json" and "evaluation.md" in m.files
 
     # The NLI scores are blended as the original predicted: rounded to 6 decimals first.
-    from model_export.evaluate import bundle_scores
-    from model_export.features import load_or_compute_features
-
     texts = [r["text"] for r in rows]
     nli, hybrid, poly = bundle_scores(bundle, m, texts, cache_dir="", progress=False)
     raw, _ = load_or_compute_features(bundle, texts, [lab.hypothesis for lab in m.labels], [lab.description for lab in m.labels],

@@ -10,7 +10,8 @@ import pytest
 
 from model_export.__main__ import main
 from model_export.errors import ExportError
-from model_export.export import (
+from model_export.export import ExportOptions, _prepare_out_dir
+from model_export.source import (
     RANDOM_INIT_SHAPES,
     check_local_folder,
     load_source,
@@ -37,7 +38,7 @@ NLI_CONFIG = {"model_type": "deberta-v2", "id2label": {"0": "entailment", "1": "
 
 def test_unknown_model_type(tmp_path):
     folder = _folder(tmp_path, {**NLI_CONFIG, "model_type": "bert"})
-    with pytest.raises(ExportError, match="unsupported model_type 'bert'.*DeBERTa-v2/v3"):
+    with pytest.raises(ExportError, match=r"unsupported model_type 'bert'.*DeBERTa-v2/v3"):
         load_source(str(folder))
 
 
@@ -49,9 +50,9 @@ def test_missing_folder(tmp_path):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(config=None), "missing file config.json"),
-        (dict(config=NLI_CONFIG, weights=False), "missing weights.*model.safetensors"),
-        (dict(config=NLI_CONFIG, tokenizer=False), "missing tokenizer.*spm.model"),
+        ({"config": None}, "missing file config.json"),
+        ({"config": NLI_CONFIG, "weights": False}, r"missing weights.*model\.safetensors"),
+        ({"config": NLI_CONFIG, "tokenizer": False}, r"missing tokenizer.*spm\.model"),
     ],
 )
 def test_missing_files(tmp_path, kwargs, message):
@@ -129,8 +130,6 @@ def test_cli_refuses_to_overwrite_a_non_bundle_folder(tmp_path, capsys):
     out.mkdir()
     (out / "thesis.tex").write_text("do not delete")
     folder = _folder(tmp_path, NLI_CONFIG)
-    from model_export.export import ExportOptions, _prepare_out_dir
-
     with pytest.raises(ExportError, match="refusing to overwrite"):
         _prepare_out_dir(ExportOptions(out=out, source_model=str(folder)).out)
     assert (out / "thesis.tex").exists()

@@ -7,10 +7,15 @@ import pytest
 import torch
 from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
 
+from model_export import export as export_module
+from model_export import ort_cpu
+from model_export import quantize as quantize_module
 from model_export import validation as val
 from model_export.__main__ import main
 from model_export.bundle import validate_bundle
-from model_export.export import DEBERTA_V3_COMMON, FIXTURE_BUNDLE
+from model_export.files import FIXTURE_BUNDLE
+from model_export.numerics import entailment_scores
+from model_export.source import DEBERTA_V3_COMMON
 from model_export.tokenizer import load_bundle_tokenizer, write_tokenizer_files
 
 
@@ -43,15 +48,13 @@ def test_three_way_model_folder_exports_with_contradiction_as_contrast(three_way
     ids = val.encode_pairs(tok, [("Stocks rallied.", "This text is about finance."),
                                  ("A longer sentence about hospitals and vaccines.", "This text is about health.")],
                            bb.max_length_pair).ids
-    got = val.run_batched(val.ort_runner(val.ort_session(out / "onnx/model.onnx", 1)), ids, 0)
+    got = val.run_batched(ort_cpu.backbone_runner(ort_cpu.session(out / "onnx/model.onnx", 1)), ids, 0)
     ref = val.run_batched(val.torch_runner(model, False), ids, 0)
     assert got.logits.shape == (2, 3)
-    assert np.max(np.abs(val.entailment_scores(got.logits, 2, 0) - val.entailment_scores(ref.logits, 2, 0))) <= 1e-4
+    assert np.max(np.abs(entailment_scores(got.logits, 2, 0) - entailment_scores(ref.logits, 2, 0))) <= 1e-4
 
 
 def test_export_fails_loudly_when_fp32_misses_the_tolerance(three_way, tmp_path, monkeypatch, capsys):
-    import model_export.export as export_module
-
     monkeypatch.setattr(export_module, "FP32_ENTAILMENT_TOLERANCE", -1.0)  # nothing can pass
     _, _, source = three_way
     code = main(["export", str(source), "--out", str(tmp_path / "b"), "--variants", "fp32", "--threads", "1"])
@@ -62,10 +65,8 @@ def test_export_fails_loudly_when_fp32_misses_the_tolerance(three_way, tmp_path,
 
 def test_graphs_over_the_protobuf_limit_use_external_data(three_way, tmp_path, monkeypatch):
     """The >2 GB path, exercised by lowering the threshold: every variant gets one side file."""
-    import model_export.quantize as quantize_module
-
     monkeypatch.setattr(quantize_module, "EXTERNAL_DATA_THRESHOLD", 1000)
-    model, tok, source = three_way
+    _, _, source = three_way
     out = tmp_path / "big"
     assert main(["export", str(source), "--out", str(out), "--threads", "1"]) == 0
     manifest = validate_bundle(out)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from model_export import ort_cpu
 from model_export import validation as val
 from model_export.bundle import validate_bundle
 from model_export.errors import ExportError
-from model_export.export import ExportOptions, export_bundle, load_source
+from model_export.export import ExportOptions, export_bundle
 from model_export.heads_testing import build_tiny_bundle
+from model_export.source import load_source
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ def test_ort_web_outputs_match_onnxruntime_on_fp32(tmp_path, tiny):
     export_bundle(model, tokenizer, _options(tmp_path / "b", "off"))
     graph = tmp_path / "b" / "onnx" / "model.onnx"
     ids = [[1, 5, 6, 7, 2], [1, 8, 2]]
-    native = val.run_batched(val.ort_runner(val.ort_session(graph, 1)), ids, 0)
+    native = val.run_batched(ort_cpu.backbone_runner(ort_cpu.session(graph, 1)), ids, 0)
     web = val.run_web_batched({"fp32": [graph]}, [ids], 0)["fp32"][0]
     assert web.logits.shape == native.logits.shape
     assert abs(web.logits - native.logits).max() < 1e-4

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
+from transformers import AutoModelForSequenceClassification
 
+from model_export import ort_cpu
 from model_export import validation as val
 from model_export.__main__ import main
 from model_export.bundle import Manifest, validate_bundle
-from model_export.export import FIXTURE_BUNDLE
+from model_export.files import FIXTURE_BUNDLE, load_golden
 from model_export.fixture import DEFAULT_GOLDEN, default_golden_path
-from model_export.golden import load_golden
+from model_export.numerics import entailment_scores
 from model_export.tokenizer import load_bundle_tokenizer
 
 
@@ -49,9 +52,6 @@ def test_fresh_bundle_is_valid_and_shaped_like_the_committed_one(fresh):
 
 def test_fresh_fp32_matches_pytorch(fresh):
     """Independent of the exporter's own check: transformers model vs ONNX Runtime on a padded batch."""
-    import torch
-    from transformers import AutoModelForSequenceClassification
-
     _, out, source = fresh
     manifest = Manifest.load(out)
     golden = load_golden(out.parent / "bundle.golden.json")
@@ -62,17 +62,17 @@ def test_fresh_fp32_matches_pytorch(fresh):
     lengths = {len(x) for x in ids}
     assert len(lengths) > 5 and max(lengths) == 512, "the batch must be padded and reach max_length_pair"
     ref = val.run_batched(val.torch_runner(model, False), ids, 0)
-    got = val.run_batched(val.ort_runner(val.ort_session(out / manifest.variants["fp32"].backbone, 1)), ids, 0)
-    s_ref = val.entailment_scores(ref.logits, 0, 1)
-    s_got = val.entailment_scores(got.logits, 0, 1)
+    got = val.run_batched(ort_cpu.backbone_runner(ort_cpu.session(out / manifest.variants["fp32"].backbone, 1)), ids, 0)
+    s_ref = entailment_scores(ref.logits, 0, 1)
+    s_got = entailment_scores(got.logits, 0, 1)
     assert np.max(np.abs(s_ref - s_got)) <= 1e-4
     assert np.array_equal(s_ref >= 0.5, s_got >= 0.5)
-    for a, b in zip(ref.hidden, got.hidden):
+    for a, b in zip(ref.hidden, got.hidden, strict=True):
         assert np.max(np.abs(a - b)) <= 1e-4
     # The golden written by the fresh run agrees with this model too.
     g_scores = np.array([p["entailment"] for t in golden["texts"] for p in t["pairs"]])
     g_ids = [p["input_ids"] for t in golden["texts"] for p in t["pairs"]]
-    again = val.entailment_scores(val.run_batched(val.torch_runner(model, False), g_ids[:48], 0).logits, 0, 1)
+    again = entailment_scores(val.run_batched(val.torch_runner(model, False), g_ids[:48], 0).logits, 0, 1)
     assert np.max(np.abs(again - g_scores[:48])) <= 1e-6
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model_export import ort_cpu
 from model_export import validation as val
-from model_export.bundle import Manifest, sha256_file
-from model_export.export import FIXTURE_BUNDLE
+from model_export.bundle import Manifest
+from model_export.files import FIXTURE_BUNDLE, load_golden, sha256_file
 from model_export.fixture import DEFAULT_GOLDEN
-from model_export.golden import load_golden
+from model_export.numerics import entailment_scores
 from model_export.tokenizer import load_bundle_tokenizer
 
 FP32_SCORE_TOLERANCE = 1e-4
@@ -73,15 +74,15 @@ def test_golden_ids_match_the_bundle_tokenizer(golden):
 def test_variant_matches_golden(golden, manifest, variant):
     spec = manifest.variants[variant]
     recorded = spec.max_abs_error
-    session = val.ort_session(FIXTURE_BUNDLE / spec.backbone, threads=1)
-    run = val.ort_runner(session)
+    session = ort_cpu.session(FIXTURE_BUNDLE / spec.backbone, threads=1)
+    run = ort_cpu.backbone_runner(session)
     pad = golden["special_tokens"]["pad"]
     e_id, n_id = golden["entailment_id"], golden["not_entailment_id"]
 
     out = val.run_batched(run, _pair_ids(golden), pad, golden["batching"]["batch_size"])
     ref = _ref_logits(golden)
-    ref_scores = val.entailment_scores(ref, e_id, n_id)
-    got_scores = val.entailment_scores(out.logits, e_id, n_id)
+    ref_scores = entailment_scores(ref, e_id, n_id)
+    got_scores = entailment_scores(out.logits, e_id, n_id)
     score_err = float(np.max(np.abs(ref_scores - got_scores)))
     logit_err = float(np.max(np.abs(ref - out.logits)))
     assert np.all(np.isfinite(out.logits))
@@ -99,7 +100,7 @@ def test_variant_matches_golden(golden, manifest, variant):
 
     texts = val.run_batched(run, [t["text_ids"] for t in golden["texts"]], pad, golden["batching"]["batch_size"])
     k = golden["fingerprint_head"]
-    for t, hidden in zip(golden["texts"], texts.hidden):
+    for t, hidden in zip(golden["texts"], texts.hidden, strict=True):
         fp = t["hidden"]
         assert hidden.shape == (fp["length"], golden["hidden_size"]), t["name"]
         tol = recorded.last_hidden_state + SLACK

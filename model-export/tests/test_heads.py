@@ -9,7 +9,12 @@ import onnx
 import torch
 
 from model_export.heads import (
-    PolyHead, PolyHeads, blend, export_heads_onnx, heads_parity, round_nli, run_heads_onnx,
+    PolyHead,
+    PolyHeads,
+    blend,
+    export_heads_onnx,
+    heads_parity,
+    run_heads_onnx,
 )
 
 CHECKPOINT_KEYS = {
@@ -43,8 +48,10 @@ def _reference_logit(sd: dict, tokens: np.ndarray, mask: np.ndarray, emb: np.nda
         a = np.exp(a - a.max(-1, keepdims=True))
         a /= a.sum(-1, keepdims=True)
         poly = a @ tokens[b]
-        poly = _l2(_ln(_gelu(poly @ sd["ctx_proj.0.weight"].T + sd["ctx_proj.0.bias"]), sd["ctx_proj.2.weight"], sd["ctx_proj.2.bias"]))
-        lab = _l2(_ln(_gelu(emb @ sd["label_proj.0.weight"].T + sd["label_proj.0.bias"]), sd["label_proj.2.weight"], sd["label_proj.2.bias"]))
+        poly = _l2(_ln(_gelu(poly @ sd["ctx_proj.0.weight"].T + sd["ctx_proj.0.bias"]),
+                       sd["ctx_proj.2.weight"], sd["ctx_proj.2.bias"]))
+        lab = _l2(_ln(_gelu(emb @ sd["label_proj.0.weight"].T + sd["label_proj.0.bias"]),
+                      sd["label_proj.2.weight"], sd["label_proj.2.bias"]))
         s = poly @ lab
         w = np.exp(s - s.max())
         w /= w.sum()
@@ -81,20 +88,6 @@ def test_log_temp_starts_at_zero_like_the_original():
         logits = heads(torch.randn(3, 5, 8), torch.ones(3, 5, dtype=torch.int64))
     # ctx and lab are unit vectors: |logit| <= exp(log_temp) = 1.
     assert float(logits.abs().max()) <= 1.0 + 1e-6
-
-
-def test_round_nli_is_python_round_to_6_decimals():
-    values = [0.0, 1.0, 0.123456789, 0.9999996, 2.5e-06, 3.5e-06, 0.5078125, 0.29000000000000004]
-    got = round_nli(np.array(values, dtype=np.float64))
-    assert got.dtype == np.float64 and got.shape == (len(values),)
-    assert got.tolist() == [round(v, 6) for v in values]
-    assert got.tolist() == [0.0, 1.0, 0.123457, 1.0, 3e-06, 3e-06, 0.507812, 0.29]
-    # Not numpy's np.round, which scales by 1e6 first: it sends 2.5e-06 to 2e-06.
-    assert np.round(2.5e-06, 6) == 2e-06 and got[4] == 3e-06
-    # float32 inputs are rounded from their exact value; shapes are kept; scalars work.
-    f32 = np.array([[0.1234565, 0.5]], dtype=np.float32)
-    assert round_nli(f32).tolist() == [[round(float(f32[0, 0]), 6), 0.5]]
-    assert float(round_nli(0.98765449)) == 0.987654
 
 
 def test_poly_head_matches_reference_formulas():

@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from model_export.bundle import sha256_file, validate_bundle
-from model_export.export import FIXTURE_BUNDLE, REPO_ROOT
+from model_export.bundle import validate_bundle
 from model_export.features import OnnxBackbone
+from model_export.files import FIXTURE_BUNDLE, GOLDEN_DIR, sha256_file
 from model_export.heads import run_heads_onnx
 
-HEADS_GOLDEN = REPO_ROOT / "model-export" / "golden" / "demo-fixture.heads.golden.json"
+HEADS_GOLDEN = GOLDEN_DIR / "demo-fixture.heads.golden.json"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,8 @@ def test_heads_golden_describes_the_committed_bundle(manifest, golden):
     for rel, digest in golden["bundle_files_sha256"].items():
         assert manifest.files[rel].sha256 == digest == sha256_file(FIXTURE_BUNDLE / rel), f"heads golden is stale for {rel}"
     assert golden["heads_labels"] == manifest.heads["labels"]
-    assert golden["labels"] == [{"name": l.name, "head": l.head, "alpha": l.alpha, "threshold": l.threshold} for l in manifest.labels]
+    assert golden["labels"] == [{"name": lab.name, "head": lab.head, "alpha": lab.alpha, "threshold": lab.threshold}
+                                for lab in manifest.labels]
     backbone_golden = json.loads((HEADS_GOLDEN.parent / golden["backbone_golden"]).read_text())
     assert [t["name"] for t in golden["texts"]] == [t["name"] for t in backbone_golden["texts"]]
 
@@ -56,8 +57,8 @@ def test_onnx_graphs_reproduce_the_heads_golden(manifest, golden):
         _, hidden = bb.run(ids, np.ones_like(ids))
         logits = run_heads_onnx(FIXTURE_BUNDLE / manifest.heads["file"], hidden, np.ones_like(ids))[0]
         worst = max(worst, float(np.max(np.abs(logits - np.array(t["poly_logits"])))))
-        cols = dict(zip(golden["heads_labels"], logits))
-        for s, lab in zip(t["scores"], manifest.labels):
+        cols = dict(zip(golden["heads_labels"], logits, strict=True))
+        for s, lab in zip(t["scores"], manifest.labels, strict=True):
             if lab.head:
                 blended = lab.alpha * s["nli"] + (1 - lab.alpha) * (1 / (1 + np.exp(-cols[lab.name])))
                 assert abs(blended - s["blended"]) < 1e-4

@@ -8,18 +8,22 @@ import copy
 import numpy as np
 import pytest
 import torch
+from test_train_cli import CONFIG, WORDS, make_data
 
 from model_export.bundle import Manifest
 from model_export.data import parse_label_config, split_indices
 from model_export.errors import ExportError
-from model_export.features import OnnxBackbone, _encode, load_or_compute_features
+from model_export.features import OnnxBackbone, encode_ids, load_or_compute_features
 from model_export.heads_testing import build_tiny_bundle
+from model_export.source import load_source
 from model_export.text_pass import (
-    CachedTextPass, TorchTextPass, default_backbone_model, load_torch_text_pass, match_backbone,
+    CachedTextPass,
+    TorchTextPass,
+    default_backbone_model,
+    load_torch_text_pass,
+    match_backbone,
 )
 from model_export.train import Features, TrainConfig, poly_logits_for, train_heads
-from test_train_cli import CONFIG, WORDS, make_data
-
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -46,7 +50,7 @@ def test_eval_mode_is_the_bundles_graph_and_train_mode_has_dropout(tiny):
     assert match.model == "source" and match.texts == 8
     assert match.logits <= 1e-4 and match.last_hidden_state <= 1e-4
     # Same ids as the feature extraction: [CLS] text [SEP], truncated to max_length_text.
-    assert tp.ids == _encode(OnnxBackbone(bundle, manifest).tokenizer, texts, None, manifest.backbone.max_length_text)
+    assert tp.ids == encode_ids(OnnxBackbone(bundle, manifest).tokenizer, texts, None, manifest.backbone.max_length_text)
     idx = np.array([3, 0, 7, 12])
     cached = CachedTextPass(feat.hidden, feat.mask)(idx)
 
@@ -118,17 +122,15 @@ def test_training_steps_read_the_dropout_pass_and_validation_the_eval_features(t
     assert not torch.equal(res.heads.heads[0].codes.weight, cached_res.heads.heads[0].codes.weight)
     tp2, _ = load_torch_text_pass(bundle, manifest, texts, str(root / "source"))
     again, _, _, _ = _train(tiny, tp2, epochs=2)
-    for (ka, a), (kb, b) in zip(res.heads.state_dict().items(), again.heads.state_dict().items()):
+    for (ka, a), (kb, b) in zip(res.heads.state_dict().items(), again.heads.state_dict().items(), strict=True):
         assert ka == kb and torch.equal(a, b), ka
 
 
 def test_a_backbone_that_is_not_the_bundles_is_refused(tiny):
-    from model_export.export import load_source
-
     root, bundle, manifest, _, texts, _, _ = tiny
     model, _ = load_source(str(root / "source"))
     onnx_bb = OnnxBackbone(bundle, manifest)
-    ids = _encode(onnx_bb.tokenizer, texts[:4], None, 64)
+    ids = encode_ids(onnx_bb.tokenizer, texts[:4], None, 64)
     assert match_backbone(model, onnx_bb, ids, name="same").last_hidden_state <= 1e-4
     with torch.no_grad():
         model.base_model.encoder.layer[0].output.dense.weight[0, 0] += 0.05
@@ -143,7 +145,7 @@ def test_default_backbone_model_comes_from_the_manifest(tiny, tmp_path):
     root, _, manifest, _, _, _, _ = tiny
     manifest = copy.deepcopy(manifest)
     assert manifest.provenance.source_model.startswith("test:")
-    with pytest.raises(ExportError, match="pass --backbone-model PATH_OR_HUB_ID .* or --cached-features"):
+    with pytest.raises(ExportError, match=r"pass --backbone-model PATH_OR_HUB_ID .* or --cached-features"):
         default_backbone_model(manifest)
     manifest.provenance.source_model = str(root / "source")
     assert default_backbone_model(manifest) == str(root / "source")

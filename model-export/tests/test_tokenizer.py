@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import unicodedata
+from itertools import pairwise
 
 import pytest
 import sentencepiece as spm
@@ -13,9 +14,8 @@ from tokenizers import Tokenizer
 
 from model_export import validation as val
 from model_export.errors import ExportError
-from model_export.export import FIXTURE_BUNDLE
+from model_export.files import FIXTURE_BUNDLE, load_golden, sha256_file
 from model_export.fixture import DEFAULT_GOLDEN, tokenizer_golden_path
-from model_export.golden import load_golden
 from model_export.tokenizer import (
     SPECIALS,
     BundleTokenizer,
@@ -71,10 +71,12 @@ def test_tokenizer_json_is_the_sentencepiece_model(spm_bytes):
     proto.ParseFromString(spm_bytes)
     vocab = written["model"]["vocab"]
     assert [p for p, _ in vocab] == [p.piece for p in proto.pieces] + ["[MASK]"]
-    normal = [(v[1], p.score) for v, p in zip(vocab, proto.pieces) if p.type == pb.ModelProto.SentencePiece.NORMAL]
+    normal = [(v[1], p.score) for v, p in zip(vocab[:-1], proto.pieces, strict=True)
+              if p.type == pb.ModelProto.SentencePiece.NORMAL]
     assert all(a == b for a, b in normal) and len(normal) > 3000
     step = written["normalizer"]["normalizers"][0]
-    assert step["type"] == "Precompiled" and base64.b64decode(step["precompiled_charsmap"]) == proto.normalizer_spec.precompiled_charsmap
+    assert step["type"] == "Precompiled"
+    assert base64.b64decode(step["precompiled_charsmap"]) == proto.normalizer_spec.precompiled_charsmap
     assert written["pre_tokenizer"] == {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": False}
     assert written["truncation"] is None and written["padding"] is None
 
@@ -103,15 +105,13 @@ def test_corpus_covers_what_it_promises():
     assert any("\u0590" <= c <= "\u06ff" for c in present), "RTL scripts"
     assert any("\u4e00" <= c <= "\u9fff" for c in present) and any("\uac00" <= c <= "\ud7a3" for c in present)
     # Combining marks out of canonical order: NFC would reorder them, sentencepiece's map does not.
-    out_of_order = [s for s in corpus if any(unicodedata.combining(a) > unicodedata.combining(b) > 0 for a, b in zip(s, s[1:]))]
+    out_of_order = [s for s in corpus if any(unicodedata.combining(a) > unicodedata.combining(b) > 0 for a, b in pairwise(s))]
     assert len(out_of_order) >= 20
     assert max(map(len, corpus)) >= 300
 
 
 def test_tokenizer_golden_holds_sentencepiece_ids(tok_golden, sp, tok, spm_bytes):
     """The ids the browser tests compare with are the native sentencepiece ids of the bundle's spm.model."""
-    from model_export.bundle import sha256_file
-
     for rel, digest in tok_golden["bundle_files_sha256"].items():
         assert sha256_file(FIXTURE_BUNDLE / rel) == digest, f"tokenizer golden is stale for {rel}"
     texts = [t["text"] for t in tok_golden["texts"]]
@@ -167,7 +167,7 @@ def test_only_first_truncation_never_cuts_the_hypothesis(tok, golden):
     truncated = 0
     for t in golden["texts"]:
         text_ids = tok.encode(t["text"])
-        for pair, hyp in zip(t["pairs"], hyp_ids):
+        for pair, hyp in zip(t["pairs"], hyp_ids, strict=True):
             ids = pair["input_ids"]
             assert len(ids) <= max_len
             assert ids[0] == cls and ids[-1] == sep
@@ -183,7 +183,7 @@ def test_only_first_truncation_with_a_long_hypothesis(tok):
     ids = val.encode_pairs(tok, [("word " * 2000, long_hyp)], 512).ids[0]
     hyp = tok.encode(long_hyp)
     assert len(ids) == 512 and ids[-len(hyp) - 1:-1] == hyp
-    with pytest.raises(ExportError, match="hypothesis is .* tokens long"):
+    with pytest.raises(ExportError, match=r"hypothesis is .* tokens long"):
         val.encode_pairs(tok, [("x", long_hyp * 4)], 512)
 
 

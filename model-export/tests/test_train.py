@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from model_export.data import DataError, split_indices
-from model_export.heads import PolyHeads, round_nli
+from model_export.heads import PolyHeads
+from model_export.numerics import round_nli
 from model_export.train import EarlyStopping, Features, TrainConfig, hybrid_loss, train_heads
 
 LABELS = ["A", "B", "C"]
@@ -149,7 +150,8 @@ def test_early_stopping_starts_from_zero_and_keeps_the_first_best():
     tr, va = split_indices(len(y), 0.8, 42)
     y = y.copy()
     y[va] = 0
-    res = train_heads(feat, y, LABELS, LABELS, small_cfg(epochs=10, patience=3, lr=3e-2), train_idx=tr, val_idx=va, progress=False)
+    cfg = small_cfg(epochs=10, patience=3, lr=3e-2)
+    res = train_heads(feat, y, LABELS, LABELS, cfg, train_idx=tr, val_idx=va, progress=False)
     assert [h["val_macro_f1_at_0.5"] for h in res.history] == [0.0, 0.0, 0.0]
     assert (res.best_epoch, res.best_val_macro_f1, res.epochs_run) == (0, 0.0, 3)
     assert res.heads.alphas() == res.history[-1]["alphas"] != res.history[0]["alphas"]
@@ -162,7 +164,7 @@ def test_training_blends_nli_rounded_to_6_decimals():
     a = _train(feat, y, small_cfg(epochs=2))
     b = _train(rounded, y, small_cfg(epochs=2))
     # Training rounds the scores itself: raw and pre-rounded inputs train the same heads.
-    for (ka, va), (kb, vb) in zip(a.heads.state_dict().items(), b.heads.state_dict().items()):
+    for (ka, va), (kb, vb) in zip(a.heads.state_dict().items(), b.heads.state_dict().items(), strict=True):
         assert ka == kb and torch.equal(va, vb), ka
     assert a.val_scores["nli"].tolist() == [[round(float(v), 6) for v in row] for row in feat.nli[a.val_idx]]
 
@@ -171,7 +173,7 @@ def test_training_is_deterministic_with_a_seed():
     feat, y = synthetic_task(n=120)
     a = _train(feat, y, small_cfg(epochs=3))
     b = _train(feat, y, small_cfg(epochs=3))
-    for (ka, va), (kb, vb) in zip(a.heads.state_dict().items(), b.heads.state_dict().items()):
+    for (ka, va), (kb, vb) in zip(a.heads.state_dict().items(), b.heads.state_dict().items(), strict=True):
         assert ka == kb and torch.equal(va, vb)
     assert a.table_rows == b.table_rows
     c = _train(feat, y, small_cfg(epochs=3, seed=4))

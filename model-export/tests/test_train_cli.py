@@ -10,12 +10,17 @@ import shutil
 import numpy as np
 import pytest
 
+from model_export import golden as gold
 from model_export.__main__ import main
 from model_export.bundle import Manifest, validate_bundle
 from model_export.checkpoint import load_checkpoint_dict
 from model_export.data import load_label_config
-from model_export.features import OnnxBackbone, _encode, load_or_compute_features
+from model_export.features import OnnxBackbone, encode_ids, load_or_compute_features
+from model_export.files import write_golden
+from model_export.heads import run_heads_onnx
 from model_export.heads_testing import build_tiny_bundle
+from model_export.source import load_source
+from model_export.tokenizer import load_bundle_tokenizer
 
 WORDS = {
     "Tech": ["software", "chips", "robots", "computer", "internet", "phone"],
@@ -76,7 +81,8 @@ def test_train_writes_heads_evaluation_and_manifest(setup, capsys):
 
     m = validate_bundle(bundle)  # sizes + sha256 of every file, no unlisted files
     assert [lab.name for lab in m.labels] == ["Tech", "Money", "Nature"]
-    assert [lab.hypothesis for lab in m.labels] == ["This text is about technology.", "This text is about finance.", "This text is about nature."]
+    assert [lab.hypothesis for lab in m.labels] == [
+        "This text is about technology.", "This text is about finance.", "This text is about nature."]
     assert [lab.head for lab in m.labels] == [True, True, False]
     assert m.labels[2].alpha is None and all(0 < lab.alpha < 1 for lab in m.labels[:2])
     assert m.heads["labels"] == ["Tech", "Money"] and m.heads["hidden_size"] == 32
@@ -96,7 +102,8 @@ def test_train_writes_heads_evaluation_and_manifest(setup, capsys):
     assert rows["Hybrid (t=0.5)"]["macro_f1"] > rows["NLI baseline (t=0.5)"]["macro_f1"]
     # Nature has no head: its hybrid score is its NLI score.
     assert rows["Hybrid (t=0.5)"]["per_label_f1"]["Nature"] == rows["NLI baseline (t=0.5)"]["per_label_f1"]["Nature"]
-    assert "| System | Macro F1 | Hamming acc | Exact match | Macro P | Macro R | Tech | Money | Nature |" in (bundle / "evaluation.md").read_text()
+    header = "| System | Macro F1 | Hamming acc | Exact match | Macro P | Macro R | Tech | Money | Nature |"
+    assert header in (bundle / "evaluation.md").read_text()
     # The recipe's dropout pass ran through the PyTorch source, checked against the fp32 graph first.
     assert table["training"]["text_pass"] == m.heads["source"]["text_pass"] == "backbone in train mode (dropout)"
     check = table["training"]["backbone_check"]
@@ -115,7 +122,8 @@ def test_train_writes_heads_evaluation_and_manifest(setup, capsys):
     ck = load_checkpoint_dict(setup[0] / "a.pt")
     assert ck["specialist_labels"] == ["Tech", "Money"] and ck["hidden_dim"] == 32
     conv = shutil.copytree(setup[1], setup[0] / "conv")
-    assert main(["convert-checkpoint", "--bundle", str(conv), "--checkpoint", str(setup[0] / "a.pt"), "--hypothesis-template", "This text is about {}."]) == 0
+    assert main(["convert-checkpoint", "--bundle", str(conv), "--checkpoint", str(setup[0] / "a.pt"),
+                 "--hypothesis-template", "This text is about {}."]) == 0
     mc = validate_bundle(conv)
     assert [(lab.name, lab.hypothesis, lab.alpha, lab.threshold) for lab in mc.labels] == [
         (lab.name, lab.hypothesis, lab.alpha, lab.threshold) for lab in m.labels
@@ -127,8 +135,8 @@ def test_cached_features_mode_and_a_bundle_without_a_pytorch_source(setup, capsy
     root, template, data, labels = setup
     # The template's manifest names no usable PyTorch model ("test:..."): the default mode says what to pass.
     bundle = shutil.copytree(template, root / "nosource")
-    assert main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cache-dir", str(root / "cache"),
-                 "--no-progress"]) == 2
+    assert main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels),
+                 "--cache-dir", str(root / "cache"), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "--backbone-model PATH_OR_HUB_ID" in err and "--cached-features" in err and "Traceback" not in err
     assert Manifest.load(bundle).heads is None
@@ -151,8 +159,8 @@ def test_default_backbone_model_is_the_manifests_source_folder(setup):
     m = Manifest.load(bundle)
     m.provenance.source_model = str(root / "source")
     m.save(bundle)
-    assert main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cache-dir", str(root / "cache"),
-                 "--epochs", "1", "--no-progress"]) == 0
+    assert main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels),
+                 "--cache-dir", str(root / "cache"), "--epochs", "1", "--no-progress"]) == 0
     table = json.loads((bundle / "evaluation.json").read_text())
     assert table["training"]["text_pass"] == "backbone in train mode (dropout)"
     assert table["training"]["backbone_check"]["model"] == "source"
@@ -167,7 +175,7 @@ def test_features_match_the_backbone_and_keep_the_hypothesis(setup):
     assert cached is False
     bb = OnnxBackbone(template)
     # Pair ids: the text is cut, the hypothesis stays whole, at max_length_pair (128).
-    ids = _encode(bb.tokenizer, [long_text], [cfg.hypotheses[0]], 128)[0]
+    ids = encode_ids(bb.tokenizer, [long_text], [cfg.hypotheses[0]], 128)[0]
     hyp_ids = bb.tokenizer.encode(cfg.hypotheses[0])
     assert len(ids) == 128 and ids[-len(hyp_ids) - 1 : -1] == hyp_ids and ids[-1] == bb.manifest.tokenizer.sep_token_id
     logits, _ = bb.run(np.array([ids]), np.ones((1, len(ids)), dtype=np.int64))
@@ -175,12 +183,12 @@ def test_features_match_the_backbone_and_keep_the_hypothesis(setup):
     # Text-only pass: truncated to max_length_text (64), padded positions zero with mask 0.
     assert feat.hidden.shape == (2, 64, 32) and feat.mask[1].sum() == 64 and feat.mask[0].sum() < 64
     t = int(feat.mask[0].sum())
-    single = _encode(bb.tokenizer, ["Robots at the bank."], None, 64)[0]
+    single = encode_ids(bb.tokenizer, ["Robots at the bank."], None, 64)[0]
     _, h = bb.run(np.array([single]), np.ones((1, len(single)), dtype=np.int64))
     np.testing.assert_allclose(feat.hidden[0, :t], h[0], atol=1e-5)
     assert np.all(feat.hidden[0, t:] == 0)
     # Label embeddings: masked mean over the description's own tokens.
-    d = _encode(bb.tokenizer, [cfg.descriptions[2]], None, 64)[0]
+    d = encode_ids(bb.tokenizer, [cfg.descriptions[2]], None, 64)[0]
     _, hd = bb.run(np.array([d]), np.ones((1, len(d)), dtype=np.int64))
     np.testing.assert_allclose(feat.label_embs[2], hd[0].mean(axis=0), atol=1e-5)
 
@@ -197,25 +205,22 @@ def test_train_rejects_bad_data_with_a_clear_message(setup, tmp_path, capsys):
 
 
 def test_heads_golden_from_pytorch(tmp_path):
-    from model_export import golden as gold
-    from model_export.export import load_source
-    from model_export.heads import run_heads_onnx
-    from model_export.tokenizer import load_bundle_tokenizer
-
     rows = make_data(60, seed=3)
     data = tmp_path / "data.json"
     data.write_text(json.dumps(rows))
     labels = tmp_path / "labels.json"
     labels.write_text(json.dumps(CONFIG))
-    bundle = build_tiny_bundle(tmp_path / "bundle", [r["text"] for r in rows], hidden_size=32, seed=5, keep_source=tmp_path / "source")
+    bundle = build_tiny_bundle(tmp_path / "bundle", [r["text"] for r in rows], hidden_size=32, seed=5,
+                               keep_source=tmp_path / "source")
     assert main(["train", "--bundle", str(bundle), "--data", str(data), "--labels", str(labels), "--cache-dir", "",
                  "--epochs", "2", "--no-progress", "--save-checkpoint", str(tmp_path / "heads.pt"),
                  "--backbone-model", str(tmp_path / "source")]) == 0
     model, _ = load_source(str(tmp_path / "source"))
     m = Manifest.load(bundle)
-    texts = [gold.GoldenText("robots", "Robots at the bank."), gold.GoldenText("empty", ""), gold.GoldenText("long", "forest " * 100)]
+    texts = [gold.GoldenText("robots", "Robots at the bank."), gold.GoldenText("empty", ""),
+             gold.GoldenText("long", "forest " * 100)]
     gpath = tmp_path / "tiny.golden.json"
-    gold.write_golden(gold.build_golden(model, load_bundle_tokenizer(bundle), m, bundle, texts), gpath)
+    write_golden(gold.build_golden(model, load_bundle_tokenizer(bundle), m, bundle, texts), gpath)
     out = tmp_path / "tiny.heads.golden.json"
     assert main(["heads-golden", "--bundle", str(bundle), "--checkpoint", str(tmp_path / "heads.pt"), "--golden", str(gpath),
                  "--out", str(out), "--source", str(tmp_path / "source")]) == 0
@@ -227,8 +232,8 @@ def test_heads_golden_from_pytorch(tmp_path):
     # nli is the backbone golden's entailment rounded to 6 decimals (the original's blend input).
     backbone_golden = json.loads(gpath.read_text())
     hyp = [h["hypothesis"] for h in backbone_golden["hypotheses"]]
-    for t, bt in zip(doc["texts"], backbone_golden["texts"]):
-        for s, lab in zip(t["scores"], m.labels):
+    for t, bt in zip(doc["texts"], backbone_golden["texts"], strict=True):
+        for s, lab in zip(t["scores"], m.labels, strict=True):
             raw = bt["pairs"][hyp.index(lab.hypothesis)]["entailment"]
             assert s["nli"] == round(raw, 6)
     assert any(round(p["entailment"], 6) != p["entailment"] for bt in backbone_golden["texts"] for p in bt["pairs"])
@@ -239,7 +244,7 @@ def test_heads_golden_from_pytorch(tmp_path):
         _, h = bb.run(ids, np.ones_like(ids))
         onnx_logits = run_heads_onnx(bundle / m.heads["file"], h, np.ones_like(ids))[0]
         np.testing.assert_allclose(onnx_logits, t["poly_logits"], atol=1e-4)
-        for s, lab in zip(t["scores"], m.labels):
+        for s, lab in zip(t["scores"], m.labels, strict=True):
             assert s["label"] == lab.name and s["threshold"] == lab.threshold
             if lab.head:
                 poly = 1 / (1 + np.exp(-s["poly_logit"]))

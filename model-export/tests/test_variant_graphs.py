@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import onnx
 import pytest
+from onnx import helper
 
 from model_export.bundle import Manifest
-from model_export.export import FIXTURE_BUNDLE
+from model_export.files import FIXTURE_BUNDLE
 from model_export.quantize import inline_initializer_identities
 
 
@@ -47,8 +48,6 @@ def test_every_weight_matmul_is_quantized(manifest, variant, quantized_op):
 
 
 def test_inline_initializer_identities_rewires_consumers():
-    from onnx import helper
-
     w = helper.make_tensor("w", onnx.TensorProto.FLOAT, [2, 2], [1.0, 0.0, 0.0, 1.0])
     nodes = [helper.make_node("Identity", ["w"], ["w_alias"]),
              helper.make_node("Identity", ["w"], ["w_other"]),
