@@ -5,20 +5,25 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
-from model_export.errors import ManifestError, UnsupportedFormatError
+from model_export.errors import ManifestError
 from model_export.files import json_text, sha256_file
 
-FORMAT_VERSION = 2
-MANIFEST_NAME = "manifest.json"
-SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
+# The checks live beside the schema's other rules (manifest_rules); imported here for existing importers.
+from model_export.manifest_rules import (  # noqa: F401
+    FORMAT_VERSION,
+    SCHEMA_PATH,
+    check_format,
+    load_schema,
+    validate_manifest_dict,
+)
 
-VARIANT_NAMES = ("fp32", "fp16", "q4f16", "q4", "q8")
+MANIFEST_NAME = "manifest.json"
+
+# The dtypes manifest.schema.json accepts as variant names, in its order.
+VARIANT_NAMES = tuple(load_schema()["properties"]["variants"]["properties"])
 
 
 @dataclass
@@ -216,62 +221,6 @@ class Manifest:
         return cls.from_dict(data)
 
 
-@lru_cache(maxsize=1)
-def load_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def check_format(data: Any) -> None:
-    """Reject unknown versions before schema validation, so the message names the real problem."""
-    if not isinstance(data, dict):
-        raise ManifestError("manifest must be a JSON object")
-    fmt = data.get("format")
-    if fmt is None:
-        raise UnsupportedFormatError("manifest has no 'format' field; this is not a model bundle manifest")
-    if fmt != FORMAT_VERSION or isinstance(fmt, bool):
-        raise UnsupportedFormatError(
-            f"manifest format {fmt!r} is not supported: this exporter reads and writes format {FORMAT_VERSION} only"
-        )
-
-
-def validate_manifest_dict(data: Any) -> None:
-    """Format check, JSON Schema check, then the cross-field rules a schema cannot express."""
-    check_format(data)
-    validator = jsonschema.Draft202012Validator(load_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        lines = [f"  at /{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:10]]
-        raise ManifestError("manifest does not match manifest.schema.json:\n" + "\n".join(lines))
-
-    bb = data["backbone"]
-    n = bb["num_nli_labels"]
-    if len(bb["nli_labels"]) != n:
-        raise ManifestError(f"backbone.nli_labels has {len(bb['nli_labels'])} names for num_nli_labels={n}")
-    if not (0 <= bb["entailment_id"] < n and 0 <= bb["not_entailment_id"] < n):
-        raise ManifestError("backbone entailment_id / not_entailment_id out of range of num_nli_labels")
-    if bb["entailment_id"] == bb["not_entailment_id"]:
-        raise ManifestError("backbone entailment_id and not_entailment_id must differ")
-    if bb["uses_token_type_ids"] != ("token_type_ids" in bb["inputs"]):
-        raise ManifestError("backbone.inputs must contain token_type_ids exactly when uses_token_type_ids is true")
-    if bb["inputs"][:2] != ["input_ids", "attention_mask"]:
-        raise ManifestError("backbone.inputs must start with input_ids, attention_mask")
-
-    names = [label["name"] for label in data["labels"]]
-    if len(set(names)) != len(names):
-        raise ManifestError(f"label names must be unique, got {names}")
-    for label in data["labels"]:
-        if label["head"] != (label["alpha"] is not None):
-            raise ManifestError(f"label {label['name']!r}: alpha must be a number exactly when head is true")
-
-    files = data["files"]
-    referenced = list(data["tokenizer"]["files"])
-    for name, variant in data["variants"].items():
-        referenced += [variant["backbone"], *variant["external_data"]]
-    if data["heads"] is not None:
-        referenced.append(data["heads"]["file"])
-    missing = [p for p in referenced if p not in files]
-    if missing:
-        raise ManifestError(f"files referenced by the manifest but not listed in 'files': {missing}")
 
 
 def describe_files(folder: Path | str) -> dict[str, FileEntry]:

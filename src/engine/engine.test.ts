@@ -108,7 +108,7 @@ describe('broken bundles', () => {
     writeFileSync(join(b, 'manifest.json'), JSON.stringify({ ...m, format: 1 }));
     const error = await loadManifest(fsSource(b)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
-    expect(String(error)).toMatch(/format is 1, but this app reads format 2. Re-export/);
+    expect(String(error)).toMatch(/format is 1, but this version reads format 2 only. Re-export/);
   });
   it('rejects a manifest that breaks the schema', async () => {
     const b = copy('bad-schema');

@@ -1,0 +1,4 @@
+// Types of scripts/gen-manifest-types.mjs for the TypeScript configs that import it.
+export declare const SCHEMA_PATH: string;
+export declare const TYPES_PATH: string;
+export declare function generateManifestTypes(): Promise<string>;
