@@ -1,15 +1,10 @@
 // The model-bundle manifest: TypeScript mirror of model-export's JSON Schema, and its validation.
 import Ajv2020 from 'ajv/dist/2020';
 import schema from '../../model-export/model_export/manifest.schema.json';
+import type { Backend, Dtype } from './constants';
 
 /** Manifest format versions this app reads. */
 export const SUPPORTED_FORMATS = [2] as const;
-
-export const DTYPES = ['fp32', 'fp16', 'q4f16', 'q4', 'q8'] as const;
-export type Dtype = (typeof DTYPES)[number];
-
-export const BACKENDS = ['webgpu', 'wasm'] as const;
-export type Backend = (typeof BACKENDS)[number];
 
 export interface VariantError {
   logits: number;

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles, loadManifest } from './bundle';
 import { Engine, type LabelSpec, type TextResult } from './engine';
 import { DEMO_BUNDLE, fsSource, GOLDEN_DIR, readJson } from './fsSource.testutil';
-import type { Dtype, Manifest } from './manifest';
+import type { Dtype } from './constants';
+import type { Manifest } from './manifest';
 import { configureRuntime, createSession } from './session';
 import { createTokenizer, pairIds, textIds, type TextTokenizer } from './tokenize';
 
