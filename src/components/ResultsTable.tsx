@@ -1,6 +1,7 @@
 // The CSV results, virtualised: only the visible rows are in the DOM, so 100,000 rows scroll smoothly.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
+import { decide } from '../engine/blend';
 import { formatCount, raw } from './format';
 
 export interface ResultsTableProps {
@@ -66,7 +67,7 @@ export function ResultsTable(props: ResultsTableProps) {
           {virtualizer.getVirtualItems().map((v) => {
             const i = v.index;
             const isScored = scored[i] === 1;
-            const predicted = isScored ? labels.filter((_, j) => blended[i * L + j]! >= thresholds[j]!) : [];
+            const predicted = isScored ? labels.filter((_, j) => decide(blended[i * L + j]!, thresholds[j]!)) : [];
             return (
               <div
                 role="row"
@@ -85,7 +86,7 @@ export function ResultsTable(props: ResultsTableProps) {
                 </span>
                 {labels.map((l, j) => {
                   const b = blended[i * L + j]!;
-                  const on = isScored && b >= thresholds[j]!;
+                  const on = isScored && decide(b, thresholds[j]!);
                   return (
                     <span
                       role="cell"

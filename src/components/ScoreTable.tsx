@@ -1,5 +1,5 @@
 // Every term of every score of one text: NLI, poly, alpha, blended (bar with threshold), threshold, decision.
-import type { LabelScore } from '../engine/blend';
+import { decide, type LabelScore } from '../engine/blend';
 import { fmt, raw } from './format';
 import { ScoreBar } from './ScoreBar';
 
@@ -35,7 +35,7 @@ export function ScoreTable({ rows }: { rows: ScoreRow[] }) {
         </thead>
         <tbody>
           {rows.map(({ label, score, threshold }) => {
-            const predicted = score.blended >= threshold;
+            const predicted = decide(score.blended, threshold);
             return (
               <tr
                 key={label}

@@ -1,5 +1,6 @@
 // Classify one text: a text box (Ctrl+Enter runs), the run button, and the scores with every term.
 import { useId } from 'react';
+import { decide } from '../engine/blend';
 import type { Problem, TextRun } from '../store/types';
 import { formatDuration } from './format';
 import { ProblemBox } from './ProblemBox';
@@ -22,7 +23,7 @@ export interface TextPanelProps {
 export function TextPanel(props: TextPanelProps) {
   const id = useId();
   const { run } = props;
-  const predicted = props.rows.filter((r) => r.score.blended >= r.threshold).map((r) => r.label);
+  const predicted = props.rows.filter((r) => decide(r.score.blended, r.threshold)).map((r) => r.label);
   return (
     <section className="panel text-panel" aria-labelledby="text-title">
       <h2 id="text-title">Classify a text</h2>

@@ -15,7 +15,6 @@ export interface LabelSpec {
   name: string;
   /** The full string the NLI model sees as the second sequence. */
   hypothesis: string;
-  threshold: number;
   /** Use the bundle's PolyEncoder head for this label (only bundle labels have one). */
   head: boolean;
 }
@@ -148,14 +147,14 @@ export class Engine {
     return this.info.dtype;
   }
 
-  /** The bundle's labels with their heads, hypotheses and thresholds. */
+  /** The bundle's labels with their heads and hypotheses. */
   defaultLabels(): LabelSpec[] {
-    return this.manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, threshold: l.threshold, head: l.head }));
+    return this.manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head }));
   }
 
   /** A zero-shot label: NLI only, hypothesis from the bundle's template. */
-  zeroShotLabel(name: string, threshold = 0.5): LabelSpec {
-    return { name, hypothesis: this.manifest.hypothesis_template.replace('{}', name), threshold, head: false };
+  zeroShotLabel(name: string): LabelSpec {
+    return { name, hypothesis: this.manifest.hypothesis_template.replace('{}', name), head: false };
   }
 
   private checkLabels(labels: readonly LabelSpec[]): void {
@@ -167,7 +166,6 @@ export class Engine {
       if (seen.has(name.toLowerCase())) throw new InputError(`The label '${name}' appears twice. Remove the duplicate.`);
       seen.add(name.toLowerCase());
       if (!l.hypothesis.trim()) throw new InputError(`The label '${name}' has an empty hypothesis.`);
-      if (!(l.threshold >= 0 && l.threshold <= 1)) throw new InputError(`The threshold of '${name}' must be between 0 and 1.`);
       if (l.head && !this.manifest.heads?.labels.includes(l.name)) {
         throw new InputError(`The label '${name}' has no head in this bundle; score it with NLI only.`);
       }
@@ -236,10 +234,10 @@ export class Engine {
         index: start + i,
         truncated: truncated[i]!,
         tokens: encoded[i]!.length,
-        scores: labels.map((label, j) => {
+        scores: labels.map((_, j) => {
           const column = headColumn[j]!;
           const head = column >= 0 && poly ? { polyLogit: poly[i * headLabels.length + column]!, alpha: alpha[j]! } : null;
-          return blendScore(nli[i * labels.length + j]!, head, label.threshold);
+          return blendScore(nli[i * labels.length + j]!, head);
         }),
       }));
       onChunk(results, Math.min(texts.length, start + chunk));

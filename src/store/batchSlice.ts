@@ -4,7 +4,7 @@ import { guessTextColumn } from '../io/columns';
 import { checkCsvFile, parseCsv } from '../io/csv';
 import { buildExportCsv, exportFileName } from '../io/export';
 import { csvProblem, engineProblem } from './problems';
-import { labelSpecs, notReadyProblem, onBackendChange } from './textSlice';
+import { labelSpecs, notReadyProblem, onBackendChange, runLabels } from './textSlice';
 import type { AppState, BatchResults, BatchSlice, StoreDeps } from './types';
 
 /** How often (ms) streamed results are published to the UI; arrays fill in between. */
@@ -109,7 +109,7 @@ export const createBatchSlice =
         const column = table.header[s.textColumn];
         return set({ run: { ...IDLE_RUN, status: 'error', problem: { message: `The column '${column}' is empty in every row.`, hint: 'Choose the column that holds the text.' } } });
       }
-      const labels = labelSpecs(s.labels);
+      const labels = runLabels(s.labels);
       const ready = s.ready!;
       const results = emptyResults(table.rows.length, {
         labels,
@@ -153,7 +153,7 @@ export const createBatchSlice =
           const slice = texts.slice(offset, offset + REQUEST_TEXTS);
           const { id, finished } = engine.classify(
             slice,
-            labels,
+            labelSpecs(labels),
             (chunk, done) => {
               for (const r of chunk) {
                 const row = results.rowOf[offset + r.index]!;

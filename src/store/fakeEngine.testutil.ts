@@ -66,7 +66,7 @@ export class FakeEngine implements EngineLike {
           index: start + k,
           truncated: false,
           tokens: text.length,
-          scores: labels.map((l) => blendScore(fakeNli(text, l.hypothesis), l.head ? { polyLogit: fakePolyLogit(text), alpha: 0.5 } : null, l.threshold)),
+          scores: labels.map((l) => blendScore(fakeNli(text, l.hypothesis), l.head ? { polyLogit: fakePolyLogit(text), alpha: 0.5 } : null)),
         }));
         onResult(results, Math.min(texts.length, start + this.chunk), texts.length, start + 1);
       }

@@ -136,7 +136,7 @@ describe('text slice', () => {
     expect(run.labels.map((l) => l.name)).toEqual(['Technology', 'Health']);
     const nli = roundNli(fakeNli('Chips and vaccines', 'This example is tech.'));
     const poly = sigmoid(fakePolyLogit('Chips and vaccines'));
-    expect(run.scores[0]).toEqual({ nli, poly, alpha: 0.5, blended: 0.5 * nli + 0.5 * poly, threshold: 0.4, predicted: 0.5 * nli + 0.5 * poly >= 0.4 });
+    expect(run.scores[0]).toEqual({ nli, poly, alpha: 0.5, blended: 0.5 * nli + 0.5 * poly });
     expect(run.scores[1]!.poly).toBeNull();
   });
 

@@ -3,11 +3,16 @@ import type { StateCreator } from 'zustand';
 import type { LabelSpec, TextResult } from '../engine/engine';
 import type { ReadyInfo } from '../worker/protocol';
 import { engineProblem } from './problems';
-import type { AppState, LabelState, StoreDeps, TextSlice } from './types';
+import type { AppState, LabelState, RunLabel, StoreDeps, TextSlice } from './types';
 
-/** The label list as the engine takes it. */
-export function labelSpecs(labels: readonly LabelState[]): LabelSpec[] {
-  return labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, threshold: l.threshold, head: l.head }));
+/** The labels as a run records them: what the engine sees, and the thresholds in force. */
+export function runLabels(labels: readonly LabelState[]): RunLabel[] {
+  return labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head, threshold: l.threshold }));
+}
+
+/** The label list as the engine takes it (no thresholds: decisions are the UI's). */
+export function labelSpecs(labels: readonly RunLabel[]): LabelSpec[] {
+  return labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head }));
 }
 
 /** Why nothing can run right now, or null when the engine is ready for labels. */
@@ -50,12 +55,12 @@ export const createTextSlice =
         set({ textProblem: { message: 'A CSV is being labelled.', hint: 'Wait for it to finish or cancel it, then run again.' } });
         return;
       }
-      const labels = labelSpecs(s.labels);
+      const labels = runLabels(s.labels);
       const ready = s.ready!;
       set({ textRunning: true, textProblem: null });
       let result: TextResult | null = null;
       try {
-        const { finished } = s.engine!.classify([text], labels, (results) => (result = results[0] ?? result), onBackendChange(set));
+        const { finished } = s.engine!.classify([text], labelSpecs(labels), (results) => (result = results[0] ?? result), onBackendChange(set));
         const { elapsedMs } = await finished;
         if (!result) throw new Error('The engine returned no scores.');
         const r: TextResult = result;

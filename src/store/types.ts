@@ -85,12 +85,17 @@ export interface LabelsSlice {
   resetHypothesis(name: string): void;
 }
 
+/** A label as a run scored it: what the engine saw, plus the threshold in force when it ran. */
+export interface RunLabel extends LabelSpec {
+  threshold: number;
+}
+
 /** The result of classifying one pasted text. */
 export interface TextRun {
   /** Counts runs, so a new result is told apart from an identical previous one. */
   seq: number;
   text: string;
-  labels: LabelSpec[];
+  labels: RunLabel[];
   scores: import('../engine/blend').LabelScore[];
   truncated: boolean;
   tokens: number;
@@ -117,7 +122,7 @@ export interface CsvFileInfo {
 
 /** Scores of a CSV run, in flat typed arrays (row-major: row * labels + label); NaN where not scored. */
 export interface BatchResults {
-  labels: LabelSpec[];
+  labels: RunLabel[];
   alpha: Array<number | null>;
   nli: Float64Array;
   poly: Float64Array;
