@@ -1,5 +1,6 @@
 // Labels: a threshold slider per label, hypotheses shown and editable, zero-shot labels added and removed.
 import { type FormEvent, useEffect, useId, useState } from 'react';
+import { hypothesisFor } from '../store/labelsSlice';
 import type { LabelState } from '../store/types';
 import { fmt } from './format';
 
@@ -99,6 +100,7 @@ export function LabelsPanel(props: LabelsPanelProps) {
   const [error, setError] = useState<string | null>(null);
   const inputId = useId();
   const changed = props.labels.some((l) => l.threshold !== l.defaultThreshold);
+  const preview = hypothesisFor(props.template, name.trim().replace(/\s+/g, ' ') || '<label>');
 
   const add = (e: FormEvent) => {
     e.preventDefault();
@@ -137,7 +139,9 @@ export function LabelsPanel(props: LabelsPanelProps) {
           <button type="submit">Add</button>
         </div>
         <p className="muted" id={`${inputId}-help`}>
-          Scored by the NLI model alone, with the hypothesis “{props.template.replace('{}', name.trim() || '<label>')}” (editable).
+          {'hypothesis' in preview
+            ? `Scored by the NLI model alone, with the hypothesis “${preview.hypothesis}” (editable).`
+            : `Scored by the NLI model alone. ${preview.problem}`}
         </p>
         {error && (
           <p className="field-error" id={`${inputId}-error`} role="alert">

@@ -8,6 +8,7 @@ import type { Backend, Dtype } from './constants';
 import type { Manifest, Variant } from './manifest';
 import { type NliConfig, scorePairs } from './nli';
 import { createSession, type ModelSession } from './session';
+import { fillTemplate } from './template';
 import { createTokenizer, pairIds, type TextTokenizer, textIds } from './tokenize';
 
 /** A label as the caller wants it scored. */
@@ -152,9 +153,9 @@ export class Engine {
     return this.manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head }));
   }
 
-  /** A zero-shot label: NLI only, hypothesis from the bundle's template. */
+  /** A zero-shot label: NLI only, hypothesis from the bundle's template (throws a TemplateError if it cannot be filled). */
   zeroShotLabel(name: string): LabelSpec {
-    return { name, hypothesis: this.manifest.hypothesis_template.replace('{}', name), head: false };
+    return { name, hypothesis: fillTemplate(this.manifest.hypothesis_template, name), head: false };
   }
 
   private checkLabels(labels: readonly LabelSpec[]): void {

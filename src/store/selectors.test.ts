@@ -1,7 +1,7 @@
 // Tests for pure helpers of the store: same-origin bundle URLs, histogram bins, run rates, template filling.
 import { describe, expect, it } from 'vitest';
 import { sameOriginBundleUrl } from './engineSlice';
-import { fillTemplate } from './labelsSlice';
+import { hypothesisFor } from './labelsSlice';
 import { binOf, memoSelector, runRates } from './selectors';
 import type { AppState } from './types';
 
@@ -33,10 +33,11 @@ describe('runRates', () => {
   });
 });
 
-describe('fillTemplate', () => {
-  it("fills the bundle's template", () => {
-    expect(fillTemplate('This text is about {}.', 'sports')).toBe('This text is about sports.');
-    expect(fillTemplate('About:', 'sports')).toBe('About: sports');
+describe('hypothesisFor', () => {
+  it("fills the bundle's template as Python's str.format does, or says why it cannot", () => {
+    expect(hypothesisFor('This text is about {}.', 'sports')).toEqual({ hypothesis: 'This text is about sports.' });
+    expect(hypothesisFor('About:', 'sports')).toEqual({ hypothesis: 'About:' });
+    expect(hypothesisFor('About {name}', 'sports')).toEqual({ problem: expect.stringMatching(/\{name\} is not a field/) });
   });
 });
 

@@ -117,6 +117,16 @@ describe('labels slice', () => {
     store.getState().removeLabel('Sports');
     expect(store.getState().labels.map((l) => l.name)).toEqual(['Technology', 'Health']);
   });
+
+  it("fills added labels into the bundle's template as Python does, and says why a broken template cannot be filled", async () => {
+    const { store } = await ready();
+    store.setState({ hypothesisTemplate: 'Is it about {0}? Yes, {0}.' });
+    expect(store.getState().addLabel('Sports')).toBeNull();
+    expect(store.getState().labels.at(-1)!.hypothesis).toBe('Is it about Sports? Yes, Sports.');
+    store.setState({ hypothesisTemplate: 'About {name}' });
+    expect(store.getState().addLabel('Weather')).toMatch(/template "About \{name\}" cannot be filled/);
+    expect(store.getState().labels.map((l) => l.name)).toEqual(['Technology', 'Health', 'Sports']);
+  });
 });
 
 describe('text slice', () => {
