@@ -43,8 +43,8 @@ export interface LoadOptions {
   threads?: number;
 }
 
+/** How the engine was loaded: backend, variant and why, files and time (the manifest is `Engine.manifest`). */
 export interface LoadedEngineInfo extends BackendChoice {
-  manifest: Manifest;
   files: Array<{ path: string; bytes: number; fromCache: boolean }>;
   loadMs: number;
 }
@@ -64,7 +64,10 @@ export function batchLimits(backend: Backend, variant: Variant): BatchLimits {
   return backend === 'webgpu' ? { maxBatch: 64, maxTokens: 16384 } : { maxBatch: 32, maxTokens: 4096 };
 }
 
-/** Texts per streamed chunk: small enough to show progress, big enough to batch well. */
+/**
+ * Texts per streamed chunk: small enough to show progress, big enough to batch well. The only
+ * chunking of a run: the UI sends all its texts in one request and shows chunks as they come.
+ */
 export const DEFAULT_CHUNK = 32;
 
 export class Engine {
@@ -123,7 +126,6 @@ export class Engine {
     const heads = manifest.heads ? await createSession(files.get(manifest.heads.file)!.bytes, choice.backend) : null;
     const info: LoadedEngineInfo = {
       ...choice,
-      manifest,
       files: [...files.values()].map((f) => ({ path: f.path, bytes: f.bytes.byteLength, fromCache: f.fromCache })),
       loadMs: 0,
     };
@@ -184,7 +186,8 @@ export class Engine {
 
   /**
    * Scores texts against labels, `chunk` texts at a time; each chunk's results go to
-   * `onChunk` as soon as they exist. Between batches `isCancelled` is asked and a
+   * `onChunk` as soon as they exist. Before every backbone batch the worker's event loop runs
+   * (so a cancel message posted meanwhile is handled), then `isCancelled` is asked and a
    * CancelledError thrown when it says so.
    */
   async classify(

@@ -1,9 +1,40 @@
 // Labels slice: the bundle's labels with their heads, zero-shot labels users add, thresholds kept per bundle.
 import type { StateCreator } from 'zustand';
-import type { Manifest } from '../engine/manifest';
+import type { BundleInfo } from '../engine/info';
 import { fillTemplate, TemplateError } from '../engine/template';
 import { forget, type KeyValueStore, labelsKey, loadSaved, save, type SavedLabels } from './persist';
-import type { AppState, LabelsSlice, LabelState, StoreDeps } from './types';
+import type { AppState, StoreDeps } from './types';
+
+export interface LabelState {
+  name: string;
+  hypothesis: string;
+  threshold: number;
+  /** Uses the bundle's PolyEncoder head (bundle labels that have one). */
+  head: boolean;
+  /** sigmoid(alpha_raw) from the bundle, or null without a head. */
+  alpha: number | null;
+  source: 'bundle' | 'user';
+  defaultThreshold: number;
+  defaultHypothesis: string;
+}
+
+export interface LabelsSlice {
+  labels: LabelState[];
+  /** localStorage key of the loaded bundle's label settings. */
+  labelsKey: string | null;
+  /** The bundle's template for zero-shot labels (`fillTemplate`). */
+  hypothesisTemplate: string;
+  setThreshold(name: string, threshold: number): void;
+  /** Several thresholds at once (applying tuned thresholds). */
+  setThresholds(values: Record<string, number>): void;
+  resetThresholds(): void;
+  /** Adds a zero-shot (NLI-only) label; returns an error message or null. */
+  addLabel(name: string): string | null;
+  removeLabel(name: string): void;
+  /** Changes the hypothesis the NLI model sees; returns an error message or null. */
+  setHypothesis(name: string, hypothesis: string): string | null;
+  resetHypothesis(name: string): void;
+}
 
 /** The hypothesis of a zero-shot label from the bundle's template, or why the template cannot give one. */
 export function hypothesisFor(template: string, name: string): { hypothesis: string } | { problem: string } {
@@ -16,7 +47,7 @@ export function hypothesisFor(template: string, name: string): { hypothesis: str
 }
 
 /** The labels of a freshly loaded bundle, with whatever the user saved for it before. */
-export function labelsFromManifest(m: Manifest, storage: KeyValueStore | null): Pick<LabelsSlice, 'labels' | 'labelsKey' | 'hypothesisTemplate'> {
+export function labelsFromBundle(m: BundleInfo, storage: KeyValueStore | null): Pick<LabelsSlice, 'labels' | 'labelsKey' | 'hypothesisTemplate'> {
   const key = labelsKey(m);
   const saved = loadSaved(storage, key);
   const labels: LabelState[] = m.labels.map((l) => ({
@@ -34,7 +65,7 @@ export function labelsFromManifest(m: Manifest, storage: KeyValueStore | null): 
     if (taken.has(u.name.toLowerCase())) continue;
     taken.add(u.name.toLowerCase());
     // A template that cannot be filled leaves the saved hypothesis as the label's default.
-    const filled = hypothesisFor(m.hypothesis_template, u.name);
+    const filled = hypothesisFor(m.hypothesisTemplate, u.name);
     labels.push({
       name: u.name,
       hypothesis: u.hypothesis,
@@ -46,7 +77,7 @@ export function labelsFromManifest(m: Manifest, storage: KeyValueStore | null): 
       defaultHypothesis: 'hypothesis' in filled ? filled.hypothesis : u.hypothesis,
     });
   }
-  return { labels, labelsKey: key, hypothesisTemplate: m.hypothesis_template };
+  return { labels, labelsKey: key, hypothesisTemplate: m.hypothesisTemplate };
 }
 
 function toSaved(labels: readonly LabelState[]): SavedLabels {
