@@ -1,3 +1,4 @@
+// Tests for the hybrid arithmetic: sigmoid, entailment score, the blend, the one decision rule, Python-style rounding.
 import { describe, expect, it } from 'vitest';
 import { blendScore, decide, entailmentScore, roundNli, sigmoid } from './blend';
 
