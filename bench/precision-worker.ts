@@ -1,7 +1,7 @@
 // Precision benchmark worker: loads the real Engine with one backend and variant, then times classify over a set of texts.
 import { urlSource } from '../src/engine/bundle';
 import { Engine } from '../src/engine/engine';
-import type { Backend, Dtype } from '../src/engine/manifest';
+import type { Backend, Dtype } from '../src/engine/constants';
 import { configureRuntime, probeWebGpu } from '../src/engine/session';
 
 /** One timed run: the bundle at `bundle` (a URL folder) on `backend` with `dtype`, over `texts` with the bundle's labels. */

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model_export import template as template_rule
 from model_export.errors import ExportError
 
 DEFAULT_TEMPLATE = "This text is about {}."
@@ -76,12 +77,17 @@ class LabelConfig:
 
 
 def fill_template(template: str, description: str) -> str:
-    """The hypothesis for a description: the template's first `{}` replaced (no str.format, so braces in
-    descriptions are safe).
+    """The hypothesis for a description, by the one template rule (`template.fill_template`, as the app fills it).
+
+    A training label config must vary its hypotheses, so a template the label cannot appear in is refused
+    here, where the app would give every label the template itself.
     """
-    if "{}" not in template:
-        raise DataError(f"hypothesis template {template!r} has no '{{}}' placeholder")
-    return template.replace("{}", description, 1)
+    try:
+        if "\0" not in template_rule.fill_template(template, "\0"):
+            raise DataError(f"hypothesis template {template!r} has no '{{}}' placeholder")
+        return template_rule.fill_template(template, description)
+    except template_rule.TemplateError as e:
+        raise DataError(str(e)) from e
 
 
 def parse_label_config(obj: object, source: str = "label config") -> LabelConfig:

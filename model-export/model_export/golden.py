@@ -13,6 +13,7 @@ from model_export import validation as val
 from model_export.bundle import Label, Manifest
 from model_export.files import golden_float, sha256_file
 from model_export.numerics import entailment_scores
+from model_export.template import fill_template
 from model_export.tokenizer import BundleTokenizer
 from model_export.tokenizer_corpus import tokenizer_corpus
 
@@ -133,7 +134,7 @@ def golden_pairs_of(texts: list[str], hypotheses: list[str]) -> list[tuple[str, 
 
 def reference_hypotheses(labels: list[Label], template: str) -> list[str]:
     """The labels' hypotheses, then one user label filled into the bundle's template."""
-    return [lab.hypothesis for lab in labels] + [template.format(USER_LABEL)]
+    return [lab.hypothesis for lab in labels] + [fill_template(template, USER_LABEL)]
 
 
 def golden_hypotheses(manifest: Manifest) -> list[dict[str, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from model_export.template import fill_template
+
 # The order is the seed model's label order; bundles, goldens and heads all use it.
 SEED_LABELS: list[tuple[str, str]] = [
     ("Technology", "This text is about technology, software, hardware, artificial intelligence, or digital innovation"),
@@ -21,4 +23,4 @@ USER_HYPOTHESIS_TEMPLATE = "This text is about {}."
 
 def seed_hypothesis(description: str) -> str:
     """The exact hypothesis string the original model scored for a seed label."""
-    return PIPELINE_DEFAULT_TEMPLATE.format(description)
+    return fill_template(PIPELINE_DEFAULT_TEMPLATE, description)

@@ -31,6 +31,7 @@ from sentencepiece import sentencepiece_model_pb2 as pb
 from model_export.errors import ExportError
 from model_export.files import write_json
 from model_export.seed_labels import PIPELINE_DEFAULT_TEMPLATE, SEED_LABELS, USER_HYPOTHESIS_TEMPLATE
+from model_export.template import fill_template
 
 # transformers.js reads tokenizer.json and tokenizer_config.json; spm.model is the reference
 # the Python side checks them against (it is listed in the manifest's files, never downloaded by the app).
@@ -104,8 +105,8 @@ def generated_corpus() -> list[str]:
             sentence = sentence.upper()
         lines.append(sentence + ".,!?;:"[i % 6])
     for name, description in SEED_LABELS:
-        lines += [name, description, PIPELINE_DEFAULT_TEMPLATE.format(description),
-                  USER_HYPOTHESIS_TEMPLATE.format(name.lower()), USER_HYPOTHESIS_TEMPLATE.format(name)]
+        lines += [name, description, fill_template(PIPELINE_DEFAULT_TEMPLATE, description),
+                  fill_template(USER_HYPOTHESIS_TEMPLATE, name.lower()), fill_template(USER_HYPOTHESIS_TEMPLATE, name)]
     return lines
 
 

@@ -1,32 +1,12 @@
 // CSV batch controls: pick or drop a file, choose the text column, run, watch progress, cancel, download.
 import { useId, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../io/csv';
-import type { BatchRun, CsvFileInfo, CsvReadStatus, Problem } from '../store/types';
+import { runRates, selectGoldSummary, selectResultNote } from '../store/selectors';
+import { useAppStore } from '../store/store';
+import { downloadText } from './download';
 import { formatCount, formatDuration } from './format';
 import { ProblemBox } from './ProblemBox';
-
-export interface CsvPanelProps {
-  file: CsvFileInfo | null;
-  status: CsvReadStatus;
-  readProgress: number;
-  problem: Problem | null;
-  warnings: string[];
-  header: string[] | null;
-  rowCount: number;
-  textColumn: number;
-  goldSummary: string | null;
-  run: BatchRun;
-  rates: { rowsPerSecond: number | null; secondsLeft: number | null; fraction: number };
-  canRun: boolean;
-  hasResults: boolean;
-  resultNote: string | null;
-  onFile: (file: File) => void;
-  onTextColumn: (column: number) => void;
-  onRun: () => void;
-  onCancel: () => void;
-  onDownload: () => void;
-  onSample: () => void;
-}
 
 const RUN_TEXT = {
   idle: '',
@@ -37,11 +17,39 @@ const RUN_TEXT = {
 } as const;
 
 /** The CSV panel: file picker, text column, run/cancel, progress with rates, download. */
-export function CsvPanel(props: CsvPanelProps) {
+export function CsvPanel() {
+  const s = useAppStore(
+    useShallow((st) => ({
+      file: st.csvFile,
+      status: st.csvStatus,
+      readProgress: st.csvProgress,
+      problem: st.csvProblem,
+      warnings: st.csvWarnings,
+      header: st.table?.header ?? null,
+      rowCount: st.table?.rows.length ?? 0,
+      textColumn: st.textColumn,
+      goldSummary: selectGoldSummary(st),
+      run: st.run,
+      canRun: st.engineStatus === 'ready' && !!st.table,
+      hasResults: !!st.batch,
+      resultNote: selectResultNote(st),
+      openCsv: st.openCsv,
+      openSampleCsv: st.openSampleCsv,
+      setTextColumn: st.setTextColumn,
+      runBatch: st.runBatch,
+      cancelBatch: st.cancelBatch,
+      exportCsv: st.exportCsv,
+    })),
+  );
+  const download = () => {
+    const out = s.exportCsv();
+    if (out) downloadText(out.csv, out.fileName);
+  };
   const fileId = useId();
   const columnId = useId();
   const input = useRef<HTMLInputElement>(null);
-  const { run, rates } = props;
+  const { run } = s;
+  const rates = runRates(run);
   const running = run.status === 'running';
 
   return (
@@ -65,55 +73,55 @@ export function CsvPanel(props: CsvPanelProps) {
           data-testid="csv-input"
           onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) props.onFile(f);
+            if (f) void s.openCsv(f);
             e.target.value = '';
           }}
         />
-        <button type="button" className="link" onClick={props.onSample} disabled={running}>
+        <button type="button" className="link" onClick={() => void s.openSampleCsv()} disabled={running}>
           or try the seed news sample (1,000 rows)
         </button>
       </div>
-      {props.hasResults && !running && <p className="muted">Opening another file replaces the results below: download them first if you need them.</p>}
+      {s.hasResults && !running && <p className="muted">Opening another file replaces the results below: download them first if you need them.</p>}
 
-      {props.status === 'reading' && props.file && (
+      {s.status === 'reading' && s.file && (
         <div role="status" className="row">
-          Reading {props.file.name}… <progress max={1} value={props.readProgress} aria-label="Reading the CSV" />
+          Reading {s.file.name}… <progress max={1} value={s.readProgress} aria-label="Reading the CSV" />
         </div>
       )}
-      <ProblemBox problem={props.problem} testId="csv-problem" />
-      {props.warnings.length > 0 && (
+      <ProblemBox problem={s.problem} testId="csv-problem" />
+      {s.warnings.length > 0 && (
         <ul className="warnings" data-testid="csv-warnings">
-          {props.warnings.map((w) => (
+          {s.warnings.map((w) => (
             <li key={w}>{w}</li>
           ))}
         </ul>
       )}
 
-      {props.header && props.file && (
+      {s.header && s.file && (
         <div className="csv-setup">
           <p data-testid="csv-summary">
-            <strong>{props.file.name}</strong>: {formatCount(props.rowCount)} rows, {props.header.length} columns, {formatBytes(props.file.bytes)}.
-            {props.goldSummary ? ` ${props.goldSummary}` : ''}
+            <strong>{s.file.name}</strong>: {formatCount(s.rowCount)} rows, {s.header.length} columns, {formatBytes(s.file.bytes)}.
+            {s.goldSummary ? ` ${s.goldSummary}` : ''}
           </p>
           <div className="row">
             <label htmlFor={columnId}>Text column</label>
-            <select id={columnId} value={props.textColumn} disabled={running} onChange={(e) => props.onTextColumn(Number(e.target.value))}>
-              {props.header.map((h, i) => (
+            <select id={columnId} value={s.textColumn} disabled={running} onChange={(e) => s.setTextColumn(Number(e.target.value))}>
+              {s.header.map((h, i) => (
                 <option key={`${i}-${h}`} value={i}>
                   {h}
                 </option>
               ))}
             </select>
             {running ? (
-              <button type="button" className="danger" onClick={props.onCancel}>
+              <button type="button" className="danger" onClick={s.cancelBatch}>
                 Cancel
               </button>
             ) : (
-              <button type="button" className="primary" onClick={props.onRun} disabled={!props.canRun}>
-                {props.hasResults ? 'Label again' : 'Label all rows'}
+              <button type="button" className="primary" onClick={s.runBatch} disabled={!s.canRun}>
+                {s.hasResults ? 'Label again' : 'Label all rows'}
               </button>
             )}
-            <button type="button" onClick={props.onDownload} disabled={!props.hasResults || running}>
+            <button type="button" onClick={download} disabled={!s.hasResults || running}>
               Download labelled CSV
             </button>
           </div>
@@ -132,7 +140,7 @@ export function CsvPanel(props: CsvPanelProps) {
         </div>
       )}
       <ProblemBox problem={run.problem} testId="batch-problem" />
-      {props.resultNote && <p className="note">{props.resultNote}</p>}
+      {s.resultNote && <p className="note">{s.resultNote}</p>}
     </section>
   );
 }

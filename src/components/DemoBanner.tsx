@@ -1,4 +1,5 @@
 // A plain banner while a demo bundle is loaded, with the one command that exports the real model.
+import { useAppStore } from '../store/store';
 
 /** The command that exports the real model into the app's model folder (model-export/model_export/export.py). */
 export const EXPORT_COMMAND =
@@ -7,8 +8,10 @@ export const EXPORT_COMMAND =
 /** Where the exported bundle is then found. */
 export const REAL_BUNDLE_URL = '/models/deberta-v3-large-zeroshot/';
 
-/** The demo-bundle banner, with the export command and the address of the exported bundle. */
-export function DemoBanner({ name }: { name: string }) {
+/** The demo-bundle banner, with the export command and the address of the exported bundle; nothing for a real bundle. */
+export function DemoBanner() {
+  const name = useAppStore((s) => (s.ready?.bundle.demo ? s.ready.bundle.name : null));
+  if (name === null) return null;
   return (
     <aside className="demo-banner" role="note" aria-label="Demo model" data-testid="demo-banner">
       <p>

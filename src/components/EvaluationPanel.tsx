@@ -1,19 +1,10 @@
 // Evaluation against the CSV's gold labels in the original model's format, and threshold tuning with a CV estimate.
-import type { EvaluationRow, Tuning } from '../io/evaluation';
+import { useShallow } from 'zustand/react/shallow';
+import type { EvaluationRow } from '../io/evaluation';
 import type { MultiLabelMetrics } from '../io/metrics';
+import { selectEvaluatedThresholds, selectEvaluation, selectEvaluationData, selectGold } from '../store/selectors';
+import { useAppStore } from '../store/store';
 import { fmt, raw } from './format';
-
-export interface EvaluationPanelProps {
-  labels: string[];
-  rows: EvaluationRow[];
-  evaluatedRows: number;
-  notes: string[];
-  tuning: (Tuning & { labels: string[] }) | null;
-  currentThresholds: number[];
-  onTune: () => void;
-  onApply: () => void;
-  onDiscard: () => void;
-}
 
 const METRICS = [
   ['macroF1', 'Macro F1'],
@@ -23,6 +14,7 @@ const METRICS = [
   ['macroRecall', 'Macro R'],
 ] as const satisfies ReadonlyArray<readonly [keyof MultiLabelMetrics, string]>;
 
+/** One system's metrics: the five summary figures, then F1 per label. */
 function MetricRow({ row, labels, proposal }: { row: EvaluationRow; labels: string[]; proposal?: boolean }) {
   return (
     <tr data-system={row.key} className={proposal ? 'proposal' : undefined}>
@@ -44,19 +36,34 @@ function MetricRow({ row, labels, proposal }: { row: EvaluationRow; labels: stri
   );
 }
 
-/** The evaluation table (NLI baseline vs hybrid) and the tuning proposal with Apply / Discard. */
-export function EvaluationPanel(props: EvaluationPanelProps) {
-  const { labels, rows, tuning } = props;
+/** The evaluation table (NLI baseline vs hybrid) and the tuning proposal with Apply / Discard; nothing without gold or while running. */
+export function EvaluationPanel() {
+  const s = useAppStore(
+    useShallow((st) => ({
+      rows: selectEvaluation(st),
+      data: selectEvaluationData(st),
+      notes: selectGold(st)?.notes,
+      currentThresholds: selectEvaluatedThresholds(st),
+      tuning: st.tuning,
+      tune: st.tuneThresholds,
+      apply: st.applyTuning,
+      discard: st.discardTuning,
+    })),
+  );
+  const { rows, data, tuning, currentThresholds } = s;
+  if (!rows || !data || !currentThresholds) return null;
+  const labels = data.labels;
+  const notes = s.notes ?? [];
   return (
     <section className="panel evaluation" aria-labelledby="eval-title" data-testid="evaluation">
       <h2 id="eval-title">Evaluation against the gold labels</h2>
       <p className="muted">
-        {props.evaluatedRows} labelled rows with gold labels. NLI baseline: the NLI score alone at 0.5. Hybrid: the blended score at
+        {data.rows.length} labelled rows with gold labels. NLI baseline: the NLI score alone at 0.5. Hybrid: the blended score at
         the thresholds set above (moving a slider updates this table).
       </p>
-      {props.notes.length > 0 && (
+      {notes.length > 0 && (
         <ul className="warnings">
-          {props.notes.map((n) => (
+          {notes.map((n) => (
             <li key={n}>{n}</li>
           ))}
         </ul>
@@ -96,7 +103,7 @@ export function EvaluationPanel(props: EvaluationPanelProps) {
       </div>
 
       {!tuning ? (
-        <button type="button" onClick={props.onTune}>
+        <button type="button" onClick={s.tune}>
           Tune thresholds on this data
         </button>
       ) : (
@@ -122,7 +129,7 @@ export function EvaluationPanel(props: EvaluationPanelProps) {
               <tbody>
                 <tr>
                   <th scope="row">Current</th>
-                  {props.currentThresholds.map((t, j) => (
+                  {currentThresholds.map((t, j) => (
                     <td className="num" key={labels[j]}>
                       {t.toFixed(2)}
                     </td>
@@ -148,10 +155,10 @@ export function EvaluationPanel(props: EvaluationPanelProps) {
             </table>
           </div>
           <div className="row">
-            <button type="button" className="primary" onClick={props.onApply}>
+            <button type="button" className="primary" onClick={s.apply}>
               Apply tuned thresholds
             </button>
-            <button type="button" onClick={props.onDiscard}>
+            <button type="button" onClick={s.discard}>
               Discard
             </button>
           </div>

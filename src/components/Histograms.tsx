@@ -1,10 +1,13 @@
 // Histograms of blended scores per label, with the threshold drawn as a line (plain SVG).
-import type { Histogram } from '../store/selectors';
+import { useShallow } from 'zustand/react/shallow';
+import { type Histogram, selectGold, selectHistograms } from '../store/selectors';
+import { useAppStore } from '../store/store';
 import { formatCount } from './format';
 
 const W = 220;
 const H = 80;
 
+/** One label's histogram with its threshold line. */
 function Chart({ h }: { h: Histogram }) {
   const bins = h.all.length;
   const max = Math.max(1, ...h.all);
@@ -41,8 +44,9 @@ function Chart({ h }: { h: Histogram }) {
   );
 }
 
-/** One small chart per label; bars split into gold positives and negatives when the CSV has gold. */
-export function Histograms({ histograms, split }: { histograms: Histogram[]; split: boolean }) {
+/** One small chart per label of the last run; bars split into gold positives and negatives when the CSV has gold. */
+export function Histograms() {
+  const { histograms, split } = useAppStore(useShallow((s) => ({ histograms: selectHistograms(s), split: selectGold(s) !== null })));
   if (histograms.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="hist-title">

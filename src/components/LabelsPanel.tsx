@@ -1,18 +1,12 @@
 // Labels: a threshold slider per label, hypotheses shown and editable, zero-shot labels added and removed.
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import type { LabelState } from '../store/types';
+import { useShallow } from 'zustand/react/shallow';
+import { hypothesisFor, type LabelsSlice, type LabelState } from '../store/labelsSlice';
+import { useAppStore } from '../store/store';
 import { fmt } from './format';
 
-export interface LabelsPanelProps {
-  labels: LabelState[];
-  template: string;
-  onThreshold: (name: string, value: number) => void;
-  onResetThresholds: () => void;
-  onAdd: (name: string) => string | null;
-  onRemove: (name: string) => void;
-  onHypothesis: (name: string, hypothesis: string) => string | null;
-  onResetHypothesis: (name: string) => void;
-}
+/** What a label row can change: the labels slice's actions by label name. */
+type LabelActions = Pick<LabelsSlice, 'setThreshold' | 'removeLabel' | 'setHypothesis' | 'resetHypothesis'>;
 
 function HypothesisEditor({ label, onSave, onReset }: { label: LabelState; onSave: (h: string) => string | null; onReset: () => void }) {
   const [draft, setDraft] = useState(label.hypothesis);
@@ -55,7 +49,8 @@ function HypothesisEditor({ label, onSave, onReset }: { label: LabelState; onSav
   );
 }
 
-function LabelRow({ label, props }: { label: LabelState; props: LabelsPanelProps }) {
+/** One label: name, head or NLI-only badge, threshold slider, editable hypothesis. */
+function LabelRow({ label, actions }: { label: LabelState; actions: LabelActions }) {
   const sliderId = useId();
   return (
     <li className="label-row" data-label={label.name} data-source={label.source}>
@@ -63,7 +58,7 @@ function LabelRow({ label, props }: { label: LabelState; props: LabelsPanelProps
         <span className="label-name">{label.name}</span>
         <span className={`badge ${label.head ? 'badge-head' : 'badge-nli'}`}>{label.head ? `head · α ${fmt(label.alpha, 2)}` : 'NLI only'}</span>
         {label.source === 'user' && (
-          <button type="button" className="link danger" onClick={() => props.onRemove(label.name)} aria-label={`Remove label ${label.name}`}>
+          <button type="button" className="link danger" onClick={() => actions.removeLabel(label.name)} aria-label={`Remove label ${label.name}`}>
             Remove
           </button>
         )}
@@ -79,7 +74,7 @@ function LabelRow({ label, props }: { label: LabelState; props: LabelsPanelProps
           value={label.threshold}
           aria-label={`Threshold for ${label.name}`}
           aria-valuetext={label.threshold.toFixed(2)}
-          onChange={(e) => props.onThreshold(label.name, Number(e.target.value))}
+          onChange={(e) => actions.setThreshold(label.name, Number(e.target.value))}
         />
         <output htmlFor={sliderId} data-testid={`threshold-${label.name}`}>
           {label.threshold.toFixed(2)}
@@ -87,22 +82,35 @@ function LabelRow({ label, props }: { label: LabelState; props: LabelsPanelProps
       </div>
       <details>
         <summary>Hypothesis</summary>
-        <HypothesisEditor label={label} onSave={(h) => props.onHypothesis(label.name, h)} onReset={() => props.onResetHypothesis(label.name)} />
+        <HypothesisEditor label={label} onSave={(h) => actions.setHypothesis(label.name, h)} onReset={() => actions.resetHypothesis(label.name)} />
       </details>
     </li>
   );
 }
 
 /** The labels panel. */
-export function LabelsPanel(props: LabelsPanelProps) {
+export function LabelsPanel() {
+  const { labels, template, addLabel, resetThresholds, ...actions } = useAppStore(
+    useShallow((s) => ({
+      labels: s.labels,
+      template: s.hypothesisTemplate,
+      addLabel: s.addLabel,
+      resetThresholds: s.resetThresholds,
+      setThreshold: s.setThreshold,
+      removeLabel: s.removeLabel,
+      setHypothesis: s.setHypothesis,
+      resetHypothesis: s.resetHypothesis,
+    })),
+  );
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const inputId = useId();
-  const changed = props.labels.some((l) => l.threshold !== l.defaultThreshold);
+  const changed = labels.some((l) => l.threshold !== l.defaultThreshold);
+  const preview = hypothesisFor(template, name.trim().replace(/\s+/g, ' ') || '<label>');
 
   const add = (e: FormEvent) => {
     e.preventDefault();
-    const problem = props.onAdd(name);
+    const problem = addLabel(name);
     setError(problem);
     if (!problem) setName('');
   };
@@ -113,13 +121,13 @@ export function LabelsPanel(props: LabelsPanelProps) {
       <p className="muted">
         A text gets every label whose score reaches its threshold. Thresholds are kept in this browser for this model.
       </p>
-      {props.labels.length === 0 && <p className="note">No labels yet: they come with the model bundle once it has loaded.</p>}
+      {labels.length === 0 && <p className="note">No labels yet: they come with the model bundle once it has loaded.</p>}
       <ul className="label-list" aria-label="Labels and thresholds">
-        {props.labels.map((l) => (
-          <LabelRow key={l.name} label={l} props={props} />
+        {labels.map((l) => (
+          <LabelRow key={l.name} label={l} actions={actions} />
         ))}
       </ul>
-      <button type="button" onClick={props.onResetThresholds} disabled={!changed}>
+      <button type="button" onClick={resetThresholds} disabled={!changed}>
         Reset thresholds to the model’s values
       </button>
       <form className="add-label" onSubmit={add}>
@@ -137,7 +145,9 @@ export function LabelsPanel(props: LabelsPanelProps) {
           <button type="submit">Add</button>
         </div>
         <p className="muted" id={`${inputId}-help`}>
-          Scored by the NLI model alone, with the hypothesis “{props.template.replace('{}', name.trim() || '<label>')}” (editable).
+          {'hypothesis' in preview
+            ? `Scored by the NLI model alone, with the hypothesis “${preview.hypothesis}” (editable).`
+            : `Scored by the NLI model alone. ${preview.problem}`}
         </p>
         {error && (
           <p className="field-error" id={`${inputId}-error`} role="alert">

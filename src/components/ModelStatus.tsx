@@ -1,24 +1,11 @@
 // Model status: loading progress per file, cache hits, backend/dtype and why, errors, and loading another bundle.
 import { type FormEvent, useId, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { FileProgress } from '../engine/bundle';
 import { formatBytes } from '../io/csv';
-import type { ReadyInfo } from '../worker/protocol';
-import type { EngineStatus, Problem } from '../store/types';
+import { useAppStore } from '../store/store';
 import { formatDuration, variantQuality } from './format';
 import { ProblemBox } from './ProblemBox';
-
-export interface ModelStatusProps {
-  status: EngineStatus;
-  bundleLabel: string | null;
-  stage: 'manifest' | 'files' | 'session' | null;
-  files: FileProgress[];
-  ready: ReadyInfo | null;
-  problem: Problem | null;
-  /** True while a CSV run holds the engine. */
-  busy: boolean;
-  onLoadUrl: (url: string) => string | null;
-  onLoadFolder: (files: Array<{ path: string; file: File }>, label: string) => void;
-}
 
 const STAGE_TEXT = {
   manifest: 'reading manifest.json',
@@ -41,8 +28,21 @@ function FileRow({ f }: { f: FileProgress }) {
 }
 
 /** The model panel. */
-export function ModelStatus(props: ModelStatusProps) {
-  const { status, bundleLabel, stage, files, ready, problem, busy } = props;
+export function ModelStatus() {
+  const { status, bundleLabel, stage, files, ready, problem, busy, loadBundleUrl, loadBundle } = useAppStore(
+    useShallow((s) => ({
+      status: s.engineStatus,
+      bundleLabel: s.bundleLabel,
+      stage: s.loadStage,
+      files: s.loadFiles,
+      ready: s.ready,
+      problem: s.loadProblem,
+      /** A CSV run holds the engine. */
+      busy: s.run.status === 'running',
+      loadBundleUrl: s.loadBundleUrl,
+      loadBundle: s.loadBundle,
+    })),
+  );
   const [url, setUrl] = useState('');
   const [urlError, setUrlError] = useState<string | null>(null);
   const urlId = useId();
@@ -50,7 +50,7 @@ export function ModelStatus(props: ModelStatusProps) {
 
   const submitUrl = (e: FormEvent) => {
     e.preventDefault();
-    setUrlError(props.onLoadUrl(url));
+    setUrlError(loadBundleUrl(url));
   };
 
   const cached = ready?.files.filter((f) => f.fromCache).length ?? 0;
@@ -67,7 +67,7 @@ export function ModelStatus(props: ModelStatusProps) {
         )}
         {status === 'ready' && ready && (
           <span>
-            <strong data-testid="bundle-name">{ready.manifest.name}</strong> is ready.
+            <strong data-testid="bundle-name">{ready.bundle.name}</strong> is ready.
           </span>
         )}
         {status === 'error' && <span>The model could not be loaded.</span>}
@@ -87,10 +87,10 @@ export function ModelStatus(props: ModelStatusProps) {
             <dt>Precision</dt>
             <dd>
               <span data-testid="dtype">{ready.dtype}</span>
-              {ready.manifest.variants[ready.dtype] && (
-                <span data-testid="variant-quality" title={ready.manifest.variants[ready.dtype]!.assessment}>
+              {ready.bundle.variant && (
+                <span data-testid="variant-quality" title={ready.bundle.variant.assessment}>
                   {' · '}
-                  {variantQuality(ready.manifest.variants[ready.dtype]!)}
+                  {variantQuality(ready.bundle.variant)}
                 </span>
               )}
             </dd>
@@ -163,7 +163,7 @@ export function ModelStatus(props: ModelStatusProps) {
               if (list.length === 0) return;
               const files = list.map((file) => ({ path: file.webkitRelativePath || file.name, file }));
               const label = files[0]!.path.split('/')[0] || 'the chosen folder';
-              props.onLoadFolder(files, label);
+              void loadBundle({ kind: 'files', files, label });
               e.target.value = '';
             }}
           />

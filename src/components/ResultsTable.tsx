@@ -1,29 +1,54 @@
 // The CSV results, virtualised: only the visible rows are in the DOM, so 100,000 rows scroll smoothly.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef } from 'react';
+import { useMemo, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { decide } from '../engine/blend';
+import { type RunScores, scoresOf } from '../store/run';
+import { selectBatchThresholds, selectGold } from '../store/selectors';
+import { useAppStore } from '../store/store';
 import { formatCount, raw } from './format';
 
-export interface ResultsTableProps {
+export interface ResultsGridProps {
   rows: readonly (readonly string[])[];
   textColumn: number;
   labels: string[];
+  /** Thresholds in force, one per label. */
   thresholds: number[];
-  /** Row-major (row * labels + label) arrays; NaN where not scored. */
-  blended: Float64Array;
-  nli: Float64Array;
-  poly: Float64Array;
-  scored: Uint8Array;
+  /** The run's buffers (row-major, NaN where not scored), filled further between renders. */
+  scores: RunScores;
   /** Gold label names per row, when the CSV has gold. */
   gold: ((row: number) => string[]) | null;
-  /** Changes whenever the arrays were filled further, to re-render. */
+  /** Changes whenever the buffers were filled further. */
   version: number;
 }
 
 const ROW_HEIGHT = 34;
 
+/** The CSV results, or nothing before a run over the current table. */
+export function ResultsTable() {
+  const { table, textColumn, batch, thresholds, gold } = useAppStore(
+    useShallow((s) => ({ table: s.table, textColumn: s.textColumn, batch: s.batch, thresholds: selectBatchThresholds(s), gold: selectGold(s) })),
+  );
+  const goldOf = useMemo(() => (gold ? (row: number) => gold.labels.filter((_, j) => gold.y[j]![row] === 1) : null), [gold]);
+  const labels = useMemo(() => batch?.labels.map((l) => l.name) ?? [], [batch?.labels]);
+  if (!table || !batch || batch.rowCount !== table.rows.length) return null;
+  return (
+    <ResultsGrid
+      rows={table.rows}
+      textColumn={textColumn}
+      labels={labels}
+      thresholds={thresholds}
+      scores={scoresOf(batch.scores)}
+      gold={goldOf}
+      version={batch.scores.version}
+    />
+  );
+}
+
 /** A virtualised, ARIA-table of the labelled rows: scores per label (✓ when predicted), predicted and gold labels. */
-export function ResultsTable(props: ResultsTableProps) {
-  const { rows, labels, thresholds, blended, nli, poly, scored, gold } = props;
+export function ResultsGrid(props: ResultsGridProps) {
+  const { rows, labels, thresholds, gold } = props;
+  const { blended, nli, poly, scored } = props.scores;
   const L = labels.length;
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -66,7 +91,7 @@ export function ResultsTable(props: ResultsTableProps) {
           {virtualizer.getVirtualItems().map((v) => {
             const i = v.index;
             const isScored = scored[i] === 1;
-            const predicted = isScored ? labels.filter((_, j) => blended[i * L + j]! >= thresholds[j]!) : [];
+            const predicted = isScored ? labels.filter((_, j) => decide(blended[i * L + j]!, thresholds[j]!)) : [];
             return (
               <div
                 role="row"
@@ -85,7 +110,7 @@ export function ResultsTable(props: ResultsTableProps) {
                 </span>
                 {labels.map((l, j) => {
                   const b = blended[i * L + j]!;
-                  const on = isScored && b >= thresholds[j]!;
+                  const on = isScored && decide(b, thresholds[j]!);
                   return (
                     <span
                       role="cell"

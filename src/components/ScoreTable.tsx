@@ -1,14 +1,8 @@
 // Every term of every score of one text: NLI, poly, alpha, blended (bar with threshold), threshold, decision.
-import type { LabelScore } from '../engine/blend';
+import { decide } from '../engine/blend';
+import type { ScoreRow } from '../store/selectors';
 import { fmt, raw } from './format';
 import { ScoreBar } from './ScoreBar';
-
-export interface ScoreRow {
-  label: string;
-  score: LabelScore;
-  /** The threshold now (sliders re-decide without re-running the model). */
-  threshold: number;
-}
 
 /** One row per label; each row carries the full-precision values as data-* attributes. */
 export function ScoreTable({ rows }: { rows: ScoreRow[] }) {
@@ -35,7 +29,7 @@ export function ScoreTable({ rows }: { rows: ScoreRow[] }) {
         </thead>
         <tbody>
           {rows.map(({ label, score, threshold }) => {
-            const predicted = score.blended >= threshold;
+            const predicted = decide(score.blended, threshold);
             return (
               <tr
                 key={label}

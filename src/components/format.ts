@@ -1,5 +1,5 @@
 // Number and duration formatting shared by the display components.
-import type { Variant } from '../engine/manifest';
+import type { VariantFacts } from '../engine/info';
 
 /** A score with `digits` decimals; an em dash for null/NaN. */
 export function fmt(x: number | null | undefined, digits = 3): string {
@@ -30,10 +30,9 @@ export function formatCount(n: number): string {
  * "run one text at a time" when its scores would depend on the batch, "not recommended" when it
  * missed the exporter's bounds.
  */
-export function variantQuality(v: Variant): string {
-  const d = v.decisions;
-  const parts = [`decisions as fp32 on ${d.texts_agreeing}/${d.texts} reference texts`, `max |Δ| ${v.max_abs_error.entailment.toPrecision(2)}`];
-  if (v.run_alone) parts.push('runs one text at a time (its scores would depend on the batch)');
+export function variantQuality(v: VariantFacts): string {
+  const parts = [`decisions as fp32 on ${v.textsAgreeing}/${v.texts} reference texts`, `max |Δ| ${v.maxEntailmentError.toPrecision(2)}`];
+  if (v.runAlone) parts.push('runs one text at a time (its scores would depend on the batch)');
   if (!v.recommended) parts.push('not recommended');
   return parts.join(' · ');
 }

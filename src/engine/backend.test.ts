@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BackendError, chooseBackend, parseBackendRequest } from './backend';
-import type { Dtype, Manifest, Variant } from './manifest';
+import type { Dtype } from './constants';
+import type { Manifest, Variant } from './manifest';
 
 const variant = (dtype: Dtype): Variant => ({
   backbone: `onnx/backbone.${dtype}.onnx`,

@@ -1,5 +1,6 @@
 // Chooses the execution backend and the backbone variant for this browser and bundle.
-import { BACKENDS, type Backend, DTYPES, type Dtype, type Manifest } from './manifest';
+import { BACKENDS, type Backend, DTYPES, type Dtype } from './constants';
+import type { Manifest } from './manifest';
 
 /** What the worker found out about WebGPU before choosing. */
 export type GpuProbe = { available: false; reason: string } | { available: true; shaderF16: boolean };

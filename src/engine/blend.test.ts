@@ -1,5 +1,6 @@
+// Tests for the hybrid arithmetic: sigmoid, entailment score, the blend, the one decision rule, Python-style rounding.
 import { describe, expect, it } from 'vitest';
-import { blendScore, entailmentScore, roundNli, sigmoid } from './blend';
+import { blendScore, decide, entailmentScore, roundNli, sigmoid } from './blend';
 
 describe('sigmoid', () => {
   it('matches reference values and stays finite at extremes', () => {
@@ -25,14 +26,24 @@ describe('entailmentScore', () => {
 
 describe('blendScore', () => {
   it('uses the NLI score alone for a label without a head', () => {
-    expect(blendScore(0.3, null, 0.3)).toEqual({ nli: 0.3, poly: null, alpha: null, blended: 0.3, threshold: 0.3, predicted: true });
+    expect(blendScore(0.3, null)).toEqual({ nli: 0.3, poly: null, alpha: null, blended: 0.3 });
   });
   it('blends in probability space with alpha weighting NLI', () => {
-    const s = blendScore(0.9, { polyLogit: 0, alpha: 0.25 }, 0.6);
+    const s = blendScore(0.9, { polyLogit: 0, alpha: 0.25 });
     expect(s.poly).toBe(0.5);
     expect(s.blended).toBeCloseTo(0.25 * 0.9 + 0.75 * 0.5, 15);
-    expect(s.predicted).toBe(true);
-    expect(blendScore(0.9, { polyLogit: 0, alpha: 0.25 }, 0.61).predicted).toBe(false);
+    expect(decide(s.blended, 0.6)).toBe(true);
+    expect(decide(s.blended, 0.61)).toBe(false);
+  });
+});
+
+describe('decide', () => {
+  it('predicts when the score reaches the threshold, equality included', () => {
+    expect(decide(0.5, 0.5)).toBe(true);
+    expect(decide(0.5, 0.5000001)).toBe(false);
+    expect(decide(0.3, 0)).toBe(true);
+    expect(decide(1, 1)).toBe(true);
+    expect(decide(Number.NaN, 0)).toBe(false);
   });
 });
 
@@ -46,9 +57,9 @@ describe('roundNli', () => {
     for (const [x, want] of cases) expect(roundNli(x)).toBe(want);
   });
   it('is what the blend uses and shows', () => {
-    const s = blendScore(0.5078125, { polyLogit: 0, alpha: 0.5 }, 0.5);
+    const s = blendScore(0.5078125, { polyLogit: 0, alpha: 0.5 });
     expect(s.nli).toBe(0.507812);
     expect(s.blended).toBe(0.5 * 0.507812 + 0.5 * 0.5);
-    expect(blendScore(0.123456789, null, 0.5)).toMatchObject({ nli: 0.123457, blended: 0.123457 });
+    expect(blendScore(0.123456789, null)).toMatchObject({ nli: 0.123457, blended: 0.123457 });
   });
 });

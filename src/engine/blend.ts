@@ -10,8 +10,15 @@ export interface LabelScore {
   alpha: number | null;
   /** alpha * nli + (1 - alpha) * poly, or nli alone without a head. */
   blended: number;
-  threshold: number;
-  predicted: boolean;
+}
+
+/**
+ * The one decision rule: a label is predicted for a text when its score reaches the label's
+ * threshold (equality predicts), as the original model and model-export's evaluate decide.
+ * Every place that turns a score into a yes/no (UI, export, metrics, tuning) calls this.
+ */
+export function decide(score: number, threshold: number): boolean {
+  return score >= threshold;
 }
 
 /** Numerically stable logistic function. */
@@ -51,20 +58,14 @@ export function roundNli(score: number): number {
 }
 
 /**
- * Blends in probability space and applies the threshold (predicted when score >= threshold).
- * The NLI term is rounded to 6 decimals first, as the original `predict()` did; `nli` in the
- * result is that rounded value, so every term shown is the one used.
+ * Blends in probability space; the threshold is applied later, by whoever shows or uses the score
+ * (`decide`), so moving a threshold never needs the model. The NLI term is rounded to 6 decimals
+ * first, as the original `predict()` did; `nli` in the result is that rounded value, so every
+ * term shown is the one used.
  */
-export function blendScore(
-  rawNli: number,
-  head: { polyLogit: number; alpha: number } | null,
-  threshold: number,
-): LabelScore {
+export function blendScore(rawNli: number, head: { polyLogit: number; alpha: number } | null): LabelScore {
   const nli = roundNli(rawNli);
-  if (head === null) {
-    return { nli, poly: null, alpha: null, blended: nli, threshold, predicted: nli >= threshold };
-  }
+  if (head === null) return { nli, poly: null, alpha: null, blended: nli };
   const poly = sigmoid(head.polyLogit);
-  const blended = head.alpha * nli + (1 - head.alpha) * poly;
-  return { nli, poly, alpha: head.alpha, blended, threshold, predicted: blended >= threshold };
+  return { nli, poly, alpha: head.alpha, blended: head.alpha * nli + (1 - head.alpha) * poly };
 }

@@ -1,5 +1,6 @@
 // Loads a model bundle: manifest, then each needed file with progress, sha256 check and a browser cache.
-import { type Dtype, type Manifest, ManifestError, parseManifest } from './manifest';
+import type { Dtype } from './constants';
+import { type Manifest, ManifestError, parseManifest } from './manifest';
 
 /** Where a bundle's files come from: a URL folder, files the user picked, or (in tests) the disk. */
 export interface BundleSource {

@@ -7,7 +7,7 @@ import { loadFiles } from './bundle';
 import { entailmentScore } from './blend';
 import { Engine } from './engine';
 import { fsSource, REPO_ROOT } from './fsSource.testutil';
-import type { Dtype } from './manifest';
+import type { Dtype } from './constants';
 import { configureRuntime, createSession } from './session';
 import { createTokenizer, pairIds } from './tokenize';
 

@@ -4,9 +4,11 @@ import { blendScore, type LabelScore } from './blend';
 import { type BundleSource, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
 import { scoreHeads } from './heads';
 import type { BatchLimits } from './batching';
-import type { Backend, Dtype, Manifest, Variant } from './manifest';
+import type { Backend, Dtype } from './constants';
+import type { Manifest, Variant } from './manifest';
 import { type NliConfig, scorePairs } from './nli';
 import { createSession, type ModelSession } from './session';
+import { fillTemplate } from './template';
 import { createTokenizer, pairIds, type TextTokenizer, textIds } from './tokenize';
 
 /** A label as the caller wants it scored. */
@@ -14,7 +16,6 @@ export interface LabelSpec {
   name: string;
   /** The full string the NLI model sees as the second sequence. */
   hypothesis: string;
-  threshold: number;
   /** Use the bundle's PolyEncoder head for this label (only bundle labels have one). */
   head: boolean;
 }
@@ -42,8 +43,8 @@ export interface LoadOptions {
   threads?: number;
 }
 
+/** How the engine was loaded: backend, variant and why, files and time (the manifest is `Engine.manifest`). */
 export interface LoadedEngineInfo extends BackendChoice {
-  manifest: Manifest;
   files: Array<{ path: string; bytes: number; fromCache: boolean }>;
   loadMs: number;
 }
@@ -63,7 +64,10 @@ export function batchLimits(backend: Backend, variant: Variant): BatchLimits {
   return backend === 'webgpu' ? { maxBatch: 64, maxTokens: 16384 } : { maxBatch: 32, maxTokens: 4096 };
 }
 
-/** Texts per streamed chunk: small enough to show progress, big enough to batch well. */
+/**
+ * Texts per streamed chunk: small enough to show progress, big enough to batch well. The only
+ * chunking of a run: the UI sends all its texts in one request and shows chunks as they come.
+ */
 export const DEFAULT_CHUNK = 32;
 
 export class Engine {
@@ -122,7 +126,6 @@ export class Engine {
     const heads = manifest.heads ? await createSession(files.get(manifest.heads.file)!.bytes, choice.backend) : null;
     const info: LoadedEngineInfo = {
       ...choice,
-      manifest,
       files: [...files.values()].map((f) => ({ path: f.path, bytes: f.bytes.byteLength, fromCache: f.fromCache })),
       loadMs: 0,
     };
@@ -147,14 +150,14 @@ export class Engine {
     return this.info.dtype;
   }
 
-  /** The bundle's labels with their heads, hypotheses and thresholds. */
+  /** The bundle's labels with their heads and hypotheses. */
   defaultLabels(): LabelSpec[] {
-    return this.manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, threshold: l.threshold, head: l.head }));
+    return this.manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head }));
   }
 
-  /** A zero-shot label: NLI only, hypothesis from the bundle's template. */
-  zeroShotLabel(name: string, threshold = 0.5): LabelSpec {
-    return { name, hypothesis: this.manifest.hypothesis_template.replace('{}', name), threshold, head: false };
+  /** A zero-shot label: NLI only, hypothesis from the bundle's template (throws a TemplateError if it cannot be filled). */
+  zeroShotLabel(name: string): LabelSpec {
+    return { name, hypothesis: fillTemplate(this.manifest.hypothesis_template, name), head: false };
   }
 
   private checkLabels(labels: readonly LabelSpec[]): void {
@@ -166,7 +169,6 @@ export class Engine {
       if (seen.has(name.toLowerCase())) throw new InputError(`The label '${name}' appears twice. Remove the duplicate.`);
       seen.add(name.toLowerCase());
       if (!l.hypothesis.trim()) throw new InputError(`The label '${name}' has an empty hypothesis.`);
-      if (!(l.threshold >= 0 && l.threshold <= 1)) throw new InputError(`The threshold of '${name}' must be between 0 and 1.`);
       if (l.head && !this.manifest.heads?.labels.includes(l.name)) {
         throw new InputError(`The label '${name}' has no head in this bundle; score it with NLI only.`);
       }
@@ -184,7 +186,8 @@ export class Engine {
 
   /**
    * Scores texts against labels, `chunk` texts at a time; each chunk's results go to
-   * `onChunk` as soon as they exist. Between batches `isCancelled` is asked and a
+   * `onChunk` as soon as they exist. Before every backbone batch the worker's event loop runs
+   * (so a cancel message posted meanwhile is handled), then `isCancelled` is asked and a
    * CancelledError thrown when it says so.
    */
   async classify(
@@ -235,10 +238,10 @@ export class Engine {
         index: start + i,
         truncated: truncated[i]!,
         tokens: encoded[i]!.length,
-        scores: labels.map((label, j) => {
+        scores: labels.map((_, j) => {
           const column = headColumn[j]!;
           const head = column >= 0 && poly ? { polyLogit: poly[i * headLabels.length + column]!, alpha: alpha[j]! } : null;
-          return blendScore(nli[i * labels.length + j]!, head, label.threshold);
+          return blendScore(nli[i * labels.length + j]!, head);
         }),
       }));
       onChunk(results, Math.min(texts.length, start + chunk));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type LabelSpec, type TextResult } from './engine';
 import { DEMO_BUNDLE, fsSource, GOLDEN_DIR, readJson } from './fsSource.testutil';
-import type { Dtype } from './manifest';
+import type { Dtype } from './constants';
 import { configureRuntime } from './session';
 
 /**

@@ -2,7 +2,9 @@
 // each with the words model-export uses. model-export/tests/test_manifest_contract.py runs the same cases.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BACKENDS, DTYPES, ManifestError, parseManifest, SUPPORTED_FORMATS } from './manifest';
+import schema from '../../model-export/model_export/manifest.schema.json';
+import { BACKENDS, DTYPES } from './constants';
+import { ManifestError, parseManifest, SUPPORTED_FORMATS } from './manifest';
 
 interface PatchOp {
   op: 'add' | 'replace' | 'remove' | 'copy';
@@ -97,10 +99,10 @@ describe('shared manifest cases', () => {
   });
 });
 
-describe('names read from the schema', () => {
-  it('are the dtypes, backends and formats the app knows', () => {
-    expect(DTYPES).toEqual(['fp32', 'fp16', 'q4f16', 'q4', 'q8']);
-    expect(BACKENDS).toEqual(['webgpu', 'wasm']);
+describe('names the UI thread knows without the schema (constants.ts)', () => {
+  it("are the schema's dtypes, backends and format, in its order", () => {
+    expect(DTYPES).toEqual(Object.keys(schema.properties.variants.properties));
+    expect(BACKENDS).toEqual(schema.$defs.variant.properties.intended_backends.items.enum);
     expect(SUPPORTED_FORMATS).toEqual([2]);
   });
 });

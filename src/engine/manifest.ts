@@ -3,6 +3,7 @@
 // model_export/manifest_rules.py; both run the shared cases in model_export/manifest_invalid_cases.json.
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import schema from '../../model-export/model_export/manifest.schema.json';
+import type { Dtype } from './constants';
 import type { Heads, ManifestLabel, ModelBundleManifest, Variant } from './manifest.types';
 
 export type { HeadsError, HeadsSource, ManifestLabel, Variant, VariantError } from './manifest.types';
@@ -11,16 +12,10 @@ export type { HeadsError, HeadsSource, ManifestLabel, Variant, VariantError } fr
 export type Manifest = ModelBundleManifest;
 /** The heads section of a bundle that has heads. */
 export type HeadsInfo = NonNullable<Heads>;
-/** Variant names: the schema's `variants` properties. */
-export type Dtype = keyof Manifest['variants'];
-export type Backend = Variant['intended_backends'][number];
+export type { Backend, Dtype } from './constants';
 
 /** Manifest format versions this app reads (the schema's `format` const). */
 export const SUPPORTED_FORMATS: readonly number[] = [schema.properties.format.const];
-/** The dtypes the schema accepts as variant names, in its order. */
-export const DTYPES = Object.keys(schema.properties.variants.properties) as readonly Dtype[];
-/** The backends a variant may name. */
-export const BACKENDS = schema.$defs.variant.properties.intended_backends.items.enum as readonly Backend[];
 
 /** A manifest that cannot be used, with a message that says what to do. */
 export class ManifestError extends Error {

@@ -1,10 +1,12 @@
 // Parity of the TypeScript engine (transformers.js + onnxruntime-web, WASM in Node) with PyTorch's golden outputs.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decide } from './blend';
 import { loadFiles, loadManifest } from './bundle';
 import { Engine, type LabelSpec, type TextResult } from './engine';
+import type { Dtype } from './constants';
 import { DEMO_BUNDLE, fsSource, GOLDEN_DIR, readJson } from './fsSource.testutil';
-import type { Dtype, Manifest } from './manifest';
+import type { Manifest } from './manifest';
 import { configureRuntime, createSession } from './session';
 import { createTokenizer, pairIds, textIds, type TextTokenizer } from './tokenize';
 
@@ -95,7 +97,7 @@ describe('fp32 backbone hidden states match PyTorch', () => {
 async function nliScores(dtype: Dtype): Promise<number[][]> {
   const engine = await Engine.load(source, { request: { backend: 'wasm', dtype }, gpu: { available: false, reason: 'Node' } });
   expect(engine.info).toMatchObject({ backend: 'wasm', dtype });
-  const labels: LabelSpec[] = golden.hypotheses.map((h) => ({ name: h.label, hypothesis: h.hypothesis, threshold: 0.5, head: false }));
+  const labels: LabelSpec[] = golden.hypotheses.map((h) => ({ name: h.label, hypothesis: h.hypothesis, head: false }));
   const rows: TextResult[] = [];
   await engine.classify(golden.texts.map((t) => t.text), labels, (r) => rows.push(...r), () => false, 16);
   await engine.dispose();
@@ -190,7 +192,9 @@ describe('hybrid scores with the bundle labels (fp32, heads graph) match PyTorch
     const flips: string[] = [];
     heads.texts.forEach((t, i) =>
       t.scores.forEach((g, j) => {
-        if (!near.has(`${t.name}|${g.label}`) && rows[i]!.scores[j]!.predicted !== g.predicted) flips.push(`${t.name} x ${g.label}`);
+        // The bundle's threshold (the app's default), decided by the app's one rule.
+        const predicted = decide(rows[i]!.scores[j]!.blended, engine.manifest.labels[j]!.threshold);
+        if (!near.has(`${t.name}|${g.label}`) && predicted !== g.predicted) flips.push(`${t.name} x ${g.label}`);
       }),
     );
     expect(near.size).toBeLessThan(5);

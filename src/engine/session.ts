@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 // https://onnxruntime.ai/docs/tutorials/web/env-flags-and-session-options.html#wasmpaths
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import type { Backend } from './manifest';
+import type { Backend } from './constants';
 
 /** The version of ONNX Runtime Web bundled with the app. */
 export const ortVersion: string = ort.env.versions.web ?? 'unknown';

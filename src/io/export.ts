@@ -1,5 +1,6 @@
 // Builds the labelled CSV: every original column, per-label scores and the predicted labels, formula-safe.
 import Papa from 'papaparse';
+import { decide } from '../engine/blend';
 
 /** Characters that make spreadsheets read a cell as a formula (OWASP CSV injection), plus tab and CR. */
 export const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r'] as const;
@@ -65,7 +66,7 @@ export function buildExportCsv(input: ExportInput): string {
       }
       scored = true;
       out.push(num(s.blended), num(s.nli), num(s.poly));
-      if (s.blended >= thresholds[j]!) predicted.push(label);
+      if (decide(s.blended, thresholds[j]!)) predicted.push(label);
     });
     out.push(scored ? neutralizeCell(predicted.join(';')) : '');
     return out;

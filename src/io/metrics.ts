@@ -1,4 +1,5 @@
 // Multi-label metrics, per-label threshold tuning and k-fold CV, mirroring model-export/model_export/evaluate.py.
+import { decide } from '../engine/blend';
 import { PyRandom } from './pyrandom';
 
 /** Scores of one label over the evaluated rows (same row order in every column). */
@@ -51,12 +52,12 @@ function checkShape(columns: ReadonlyArray<ArrayLike<number>>, gold: ReadonlyArr
   return n;
 }
 
-/** Decisions per label: score >= threshold. */
+/** Decisions per label (`decide`: score >= threshold). */
 export function predict(scores: ReadonlyArray<ScoreColumn>, thresholds: readonly number[]): Uint8Array[] {
   return scores.map((col, j) => {
     const t = thresholds[j]!;
     const out = new Uint8Array(col.length);
-    for (let i = 0; i < col.length; i++) out[i] = col[i]! >= t ? 1 : 0;
+    for (let i = 0; i < col.length; i++) out[i] = decide(col[i]!, t) ? 1 : 0;
     return out;
   });
 }
@@ -99,13 +100,13 @@ export function multiLabelMetrics(pred: ReadonlyArray<PredColumn>, gold: Readonl
   };
 }
 
-/** How many grid thresholds are <= s, i.e. for how many grid values s counts as predicted. */
+/** For how many grid thresholds `decide(s, t)` holds (the grid is ascending, so they are a prefix). */
 function gridRank(s: number, grid: readonly number[]): number {
   let lo = 0;
   let hi = grid.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (grid[mid]! <= s) lo = mid + 1;
+    if (decide(s, grid[mid]!)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -195,7 +196,7 @@ export function crossValidatedPredictions(
     const t = tuneThresholds(scores, gold, train);
     perFold.push(t);
     scores.forEach((col, j) => {
-      for (const i of test) pred[j]![i] = col[i]! >= t[j]! ? 1 : 0;
+      for (const i of test) pred[j]![i] = decide(col[i]!, t[j]!) ? 1 : 0;
     });
   }
   return { pred, perFold, k: folds.length };

@@ -1,45 +1,81 @@
 // Batch slice: read a CSV, label its text column in the worker with progress and cancel, export the result.
 import type { StateCreator } from 'zustand';
 import { guessTextColumn } from '../io/columns';
-import { checkCsvFile, parseCsv } from '../io/csv';
+import { checkCsvFile, type ParsedCsv, parseCsv } from '../io/csv';
 import { buildExportCsv, exportFileName } from '../io/export';
 import { csvProblem, engineProblem } from './problems';
-import { labelSpecs, notReadyProblem, onBackendChange } from './textSlice';
-import type { AppState, BatchResults, BatchSlice, StoreDeps } from './types';
+import { applyChunk, createRun, planRun, refOf, releaseRun, republish, type ScoresRef, scoresOf, shouldPublish } from './run';
+import { selectBatchThresholds } from './selectors';
+import { labelSpecs, notReadyProblem, onBackendChange, runLabels } from './textSlice';
+import type { AppState, Problem, RunLabel, StoreDeps } from './types';
 
-/** How often (ms) streamed results are published to the UI; arrays fill in between. */
-export const PUBLISH_INTERVAL_MS = 200;
+export type CsvReadStatus = 'idle' | 'reading' | 'ready' | 'error';
 
-const IDLE_RUN = { status: 'idle', requestId: null, done: 0, total: 0, elapsedMs: 0, problem: null } as const;
-
-/** Empty result arrays for `rows` table rows and the given labels. */
-export function emptyResults(rows: number, base: Omit<BatchResults, 'nli' | 'poly' | 'blended' | 'scored' | 'rowCount'>): BatchResults {
-  const n = rows * base.labels.length;
-  return {
-    ...base,
-    nli: new Float64Array(n).fill(Number.NaN),
-    poly: new Float64Array(n).fill(Number.NaN),
-    blended: new Float64Array(n).fill(Number.NaN),
-    scored: new Uint8Array(rows),
-    rowCount: rows,
-  };
+export interface CsvFileInfo {
+  name: string;
+  bytes: number;
 }
 
-/** Thresholds for the batch's labels: the current ones by name, else those the run used. */
-export function batchThresholds(s: Pick<AppState, 'batch' | 'labels'>): number[] {
-  return (s.batch?.labels ?? []).map((l) => s.labels.find((c) => c.name === l.name)?.threshold ?? l.threshold);
+/**
+ * The results of a CSV run as reactive state: facts of the run and a ref to its score buffers
+ * (run.ts `scoresOf`). Replaced, never changed, whenever the buffers were filled further.
+ */
+export interface BatchResults {
+  labels: RunLabel[];
+  /** Rows of the table the run covered. */
+  rowCount: number;
+  /** Scored rows whose text was cut to fit the model. */
+  truncated: number;
+  /** Rows whose text was empty, which the run did not send. */
+  skippedEmpty: number;
+  scores: ScoresRef;
 }
 
-/** Texts per classify request: one engine chunk, so a cancel lands within one chunk. */
-export const REQUEST_TEXTS = 32;
+export const RUN_STATUSES = ['idle', 'running', 'done', 'cancelled', 'error'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** The CSV slice: reading, running in chunks with cancel, exporting. */
+export interface BatchRun {
+  status: RunStatus;
+  /** The classify request of a running run (what Cancel cancels). */
+  requestId: number | null;
+  done: number;
+  total: number;
+  elapsedMs: number;
+  problem: Problem | null;
+}
+
+export interface BatchSlice {
+  csvFile: CsvFileInfo | null;
+  csvStatus: CsvReadStatus;
+  /** Fraction of the file read while reading. */
+  csvProgress: number;
+  csvProblem: Problem | null;
+  csvWarnings: string[];
+  table: (ParsedCsv & { file: CsvFileInfo }) | null;
+  textColumn: number;
+  batch: BatchResults | null;
+  run: BatchRun;
+  openCsv(file: File): Promise<void>;
+  /** Opens the seed news sample served with the app. */
+  openSampleCsv(): Promise<void>;
+  setTextColumn(column: number): void;
+  runBatch(): void;
+  cancelBatch(): void;
+  /** The labelled CSV and its file name; null without results. */
+  exportCsv(): { csv: string; fileName: string } | null;
+}
+
+/** The seed data set as a CSV served with the app (public/samples/). */
+export const SAMPLE_CSV = { url: '/samples/seed-news.csv', name: 'seed-news.csv' } as const;
+
+const IDLE_RUN = { status: 'idle', requestId: null, done: 0, total: 0, elapsedMs: 0, problem: null } as const satisfies BatchRun;
+
+const stopped = (problem: Problem): BatchRun => ({ ...IDLE_RUN, status: 'error', problem });
+
+/** The CSV slice: reading, one streamed run with cancel, exporting. */
 export const createBatchSlice =
   (deps: StoreDeps): StateCreator<AppState, [], [], BatchSlice> =>
-  (set, get) => {
-    /** The running batch, so Cancel can stop it between requests. */
-    let activeRun: { cancel(): void } | null = null;
-    return {
+  (set, get) => ({
     csvFile: null,
     csvStatus: 'idle',
     csvProgress: 0,
@@ -48,7 +84,6 @@ export const createBatchSlice =
     table: null,
     textColumn: 0,
     batch: null,
-    batchVersion: 0,
     run: { ...IDLE_RUN },
 
     async openCsv(file) {
@@ -66,20 +101,32 @@ export const createBatchSlice =
       set({ csvStatus: 'reading', csvFile: info, csvProgress: 0, csvProblem: null });
       try {
         const parsed = await parseCsv(file, { onProgress: (fraction) => set({ csvProgress: fraction }) });
+        const previous = get().batch;
         set({
           csvStatus: 'ready',
           csvWarnings: [...(check.warning ? [check.warning] : []), ...parsed.warnings],
           table: { ...parsed, file: info },
           textColumn: guessTextColumn(parsed.header, parsed.rows),
           batch: null,
-          batchVersion: get().batchVersion + 1,
           run: { ...IDLE_RUN },
           tuning: null,
         });
+        releaseRun(previous?.scores);
       } catch (error) {
         const previous = get().table;
         set({ csvStatus: previous ? 'ready' : 'error', csvFile: previous?.file ?? null, csvProblem: csvProblem(error) });
       }
+    },
+
+    async openSampleCsv() {
+      let file: File;
+      try {
+        file = await deps.fetchFile(SAMPLE_CSV.url, SAMPLE_CSV.name);
+      } catch (error) {
+        set({ csvProblem: { message: `The sample could not be loaded (${String(error)}).`, hint: 'Reload the page and try again.' } });
+        return;
+      }
+      await get().openCsv(file);
     },
 
     setTextColumn(column) {
@@ -90,103 +137,55 @@ export const createBatchSlice =
 
     runBatch() {
       const s = get();
-      const table = s.table;
-      if (!table || s.run.status === 'running') return;
-      const notReady = notReadyProblem(s);
-      if (notReady) return set({ run: { ...IDLE_RUN, status: 'error', problem: notReady } });
-      if (s.textRunning) return set({ run: { ...IDLE_RUN, status: 'error', problem: { message: 'A text is being classified.', hint: 'Run the CSV again in a moment.' } } });
+      if (!s.table || s.run.status === 'running') return;
+      const problem =
+        notReadyProblem(s) ?? (s.textRunning ? { message: 'A text is being classified.', hint: 'Run the CSV again in a moment.' } : null);
+      if (problem) return set({ run: stopped(problem) });
+      const planned = planRun(s.table, s.textColumn, runLabels(s.labels));
+      if ('problem' in planned) return set({ run: stopped(planned.problem) });
 
-      const texts: string[] = [];
-      const rowOf: number[] = [];
-      table.rows.forEach((row, i) => {
-        const text = row[s.textColumn] ?? '';
-        if (text.trim()) {
-          texts.push(text);
-          rowOf.push(i);
-        }
-      });
-      if (texts.length === 0) {
-        const column = table.header[s.textColumn];
-        return set({ run: { ...IDLE_RUN, status: 'error', problem: { message: `The column '${column}' is empty in every row.`, hint: 'Choose the column that holds the text.' } } });
-      }
-      const labels = labelSpecs(s.labels);
-      const ready = s.ready!;
-      const results = emptyResults(table.rows.length, {
-        labels,
-        alpha: s.labels.map((l) => l.alpha),
-        rowOf: Int32Array.from(rowOf),
-        truncated: 0,
-        skippedEmpty: table.rows.length - texts.length,
-        bundle: ready.manifest.name,
-        backend: ready.backend,
-        dtype: ready.dtype,
-      });
-      const L = labels.length;
-      const engine = s.engine!;
-      const started = deps.now();
-      let lastPublish = started;
-      let progress = { done: 0, total: texts.length, elapsedMs: 0 };
-      const publish = () => {
-        lastPublish = deps.now();
-        set((st) => ({ batchVersion: st.batchVersion + 1, run: { ...st.run, ...progress } }));
-      };
-      const control = { cancelled: false, requestId: null as number | null };
-      activeRun = {
-        cancel() {
-          control.cancelled = true;
-          if (control.requestId !== null) engine.cancel(control.requestId);
-        },
-      };
-      set((st) => ({
-        batch: results,
-        batchVersion: st.batchVersion + 1,
+      const { plan } = planned;
+      const scores = createRun(plan);
+      const previous = s.batch;
+      const total = plan.texts.length;
+      set({
+        batch: { labels: plan.labels, rowCount: plan.rowCount, truncated: 0, skippedEmpty: plan.rowCount - total, scores: refOf(scores) },
         tuning: null,
-        run: { status: 'running', requestId: null, done: 0, total: texts.length, elapsedMs: 0, problem: null },
-      }));
+        run: { status: 'running', requestId: null, done: 0, total, elapsedMs: 0, problem: null },
+      });
+      releaseRun(previous?.scores);
 
-      // NOTE: one classify request per REQUEST_TEXTS texts, the next sent when the last is done.
-      // The worker reads a cancel message only once a request has run to its end (see the report
-      // on the engine), so cancelling between requests is what makes Cancel answer within a chunk.
-      const runAll = async (): Promise<boolean> => {
-        for (let offset = 0; offset < texts.length; offset += REQUEST_TEXTS) {
-          if (control.cancelled) return true;
-          const slice = texts.slice(offset, offset + REQUEST_TEXTS);
-          const { id, finished } = engine.classify(
-            slice,
-            labels,
-            (chunk, done) => {
-              for (const r of chunk) {
-                const row = results.rowOf[offset + r.index]!;
-                results.scored[row] = 1;
-                if (r.truncated) results.truncated++;
-                r.scores.forEach((score, j) => {
-                  results.nli[row * L + j] = score.nli;
-                  results.poly[row * L + j] = score.poly ?? Number.NaN;
-                  results.blended[row * L + j] = score.blended;
-                });
-              }
-              progress = { done: offset + done, total: texts.length, elapsedMs: deps.now() - started };
-              if (deps.now() - lastPublish >= PUBLISH_INTERVAL_MS || progress.done === texts.length) publish();
-            },
-            onBackendChange(set),
-          );
-          control.requestId = id;
-          set((st) => ({ run: { ...st.run, requestId: id } }));
-          const { cancelled } = await finished;
-          control.requestId = null;
-          if (cancelled) return true;
-        }
-        return control.cancelled;
+      const started = deps.now();
+      let lastPublished = started;
+      let done = 0;
+      /** Shows what the buffers hold now: a new ref for readers, progress for the bar. */
+      const publish = () => {
+        lastPublished = deps.now();
+        set((st) =>
+          st.batch?.scores.run === scores.id
+            ? { batch: { ...st.batch, truncated: scores.truncated, scores: republish(st.batch.scores) }, run: { ...st.run, done, elapsedMs: lastPublished - started } }
+            : {},
+        );
       };
-      runAll().then(
-        (cancelled) => {
-          activeRun = null;
-          progress = { ...progress, elapsedMs: deps.now() - started };
+      // One request for the whole run: the engine streams results chunk by chunk and hears a
+      // cancel between its batches, so Cancel answers within one batch.
+      const { id, finished } = s.engine!.classify(
+        plan.texts,
+        labelSpecs(plan.labels),
+        (results, doneSoFar) => {
+          applyChunk(scores, plan, results);
+          done = doneSoFar;
+          if (shouldPublish(deps.now(), lastPublished, done, total)) publish();
+        },
+        onBackendChange(set),
+      );
+      set((st) => ({ run: { ...st.run, requestId: id } }));
+      finished.then(
+        ({ cancelled }) => {
           publish();
           set((st) => ({ run: { ...st.run, status: cancelled ? 'cancelled' : 'done', requestId: null } }));
         },
         (error: unknown) => {
-          activeRun = null;
           publish();
           set((st) => ({ run: { ...st.run, status: 'error', requestId: null, problem: engineProblem(error, 'classify') } }));
         },
@@ -194,25 +193,27 @@ export const createBatchSlice =
     },
 
     cancelBatch() {
-      if (get().run.status === 'running') activeRun?.cancel();
+      const { run, engine } = get();
+      if (run.status === 'running' && run.requestId !== null) engine?.cancel(run.requestId);
     },
 
     exportCsv() {
-      const { table, batch } = get();
+      const s = get();
+      const { table, batch } = s;
       if (!table || !batch) return null;
+      const scores = scoresOf(batch.scores);
       const L = batch.labels.length;
       const csv = buildExportCsv({
         header: table.header,
         rows: table.rows,
         labels: batch.labels.map((l) => l.name),
-        thresholds: batchThresholds(get()),
+        thresholds: selectBatchThresholds(s),
         score: (i, j) => {
-          if (!batch.scored[i]) return null;
-          const poly = batch.poly[i * L + j]!;
-          return { nli: batch.nli[i * L + j]!, poly: Number.isNaN(poly) ? null : poly, blended: batch.blended[i * L + j]! };
+          if (!scores.scored[i]) return null;
+          const poly = scores.poly[i * L + j]!;
+          return { nli: scores.nli[i * L + j]!, poly: Number.isNaN(poly) ? null : poly, blended: scores.blended[i * L + j]! };
         },
       });
       return { csv, fileName: exportFileName(table.file.name) };
     },
-  };
-  };
+  });

@@ -1,11 +1,36 @@
 // Engine slice: starts the worker client, loads bundles with per-file progress, reports backend and errors.
 import type { StateCreator } from 'zustand';
-import { parseBackendRequest } from '../engine/backend';
+import { type BackendRequest, parseBackendRequest } from '../engine/backend';
 import type { FileProgress } from '../engine/bundle';
-import type { BundleLocation } from '../worker/protocol';
-import { labelsFromManifest } from './labelsSlice';
+import type { BundleLocation, LoadStage, ReadyInfo } from '../worker/protocol';
+import { labelsFromBundle } from './labelsSlice';
 import { engineProblem } from './problems';
-import { type AppState, DEFAULT_BUNDLE_URL, type EngineSlice, type StoreDeps } from './types';
+import { type AppState, DEFAULT_BUNDLE_URL, type EngineLike, type Problem, type StoreDeps } from './types';
+
+export const ENGINE_STATUSES = ['idle', 'loading', 'ready', 'error'] as const;
+export type EngineStatus = (typeof ENGINE_STATUSES)[number];
+
+export interface EngineSlice {
+  engine: EngineLike | null;
+  engineStatus: EngineStatus;
+  /** What is loading or loaded, in words ("/models/demo-fixture/" or a folder name). */
+  bundleLabel: string | null;
+  loadStage: LoadStage | null;
+  /** Per-file download progress of the current load, in the order files started. */
+  loadFiles: FileProgress[];
+  /** The loaded engine: backend, variant, files and the bundle summary. */
+  ready: ReadyInfo | null;
+  loadProblem: Problem | null;
+  backendRequest: BackendRequest;
+  /** Start-up notices (bad URL parameters, a WebGPU fallback). */
+  notices: string[];
+  /** Creates the engine and loads the bundle named in the URL or the default; runs once. */
+  init(): void;
+  loadBundle(location: BundleLocation): Promise<void>;
+  /** Loads a bundle folder URL after checking it is on this origin; returns an error message or null. */
+  loadBundleUrl(url: string): string | null;
+  dismissNotice(index: number): void;
+}
 
 /** Resolves a bundle folder URL against the page; null when it is on another origin or not a URL. */
 export function sameOriginBundleUrl(url: string, href: string): string | null {
@@ -81,13 +106,10 @@ export const createEngineSlice =
         try {
           const info = await engine.load(location, get().backendRequest, (stage, file) => {
             if (seq !== loadSeq) return;
-            set((s) => ({
-              loadStage: stage === 'manifest' || stage === 'files' || stage === 'session' ? stage : s.loadStage,
-              loadFiles: file ? upsert(s.loadFiles, file) : s.loadFiles,
-            }));
+            set((s) => ({ loadStage: stage, loadFiles: file ? upsert(s.loadFiles, file) : s.loadFiles }));
           });
           if (seq !== loadSeq) return;
-          set({ engineStatus: 'ready', ready: info, loadStage: null, textRun: null, tuning: null, ...labelsFromManifest(info.manifest, deps.storage) });
+          set({ engineStatus: 'ready', ready: info, loadStage: null, textRun: null, tuning: null, ...labelsFromBundle(info.bundle, deps.storage) });
         } catch (error) {
           if (seq !== loadSeq) return;
           set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, 'load') });

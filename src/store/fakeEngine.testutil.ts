@@ -1,22 +1,24 @@
 // A fake engine client for store tests: deterministic scores, streamed chunks, cancel between chunks.
+import type { BackendRequest } from '../engine/backend';
 import { blendScore } from '../engine/blend';
+import type { FileProgress } from '../engine/bundle';
 import type { LabelSpec, TextResult } from '../engine/engine';
-import type { Manifest } from '../engine/manifest';
+import type { BundleInfo } from '../engine/info';
 import { EngineError } from '../worker/client';
-import type { BundleLocation, ReadyInfo } from '../worker/protocol';
+import type { BundleLocation, LoadStage, ReadyInfo } from '../worker/protocol';
 import type { EngineLike } from './types';
 
-export const FAKE_MANIFEST = {
-  format: 1,
+export const FAKE_BUNDLE: BundleInfo = {
   id: 'fake',
   name: 'Fake bundle',
   demo: true,
-  hypothesis_template: 'This text is about {}.',
+  hypothesisTemplate: 'This text is about {}.',
   labels: [
-    { name: 'Technology', description: 'tech', hypothesis: 'This example is tech.', head: true, alpha: 0.5, threshold: 0.4 },
-    { name: 'Health', description: 'health', hypothesis: 'This example is health.', head: false, alpha: null, threshold: 0.3 },
+    { name: 'Technology', hypothesis: 'This example is tech.', head: true, alpha: 0.5, threshold: 0.4 },
+    { name: 'Health', hypothesis: 'This example is health.', head: false, alpha: null, threshold: 0.3 },
   ],
-} as unknown as Manifest;
+  variant: { textsAgreeing: 2, texts: 2, maxEntailmentError: 1e-6, runAlone: true, recommended: true, assessment: 'as fp32' },
+};
 
 /** NLI score of a (text, hypothesis) pair in the fake: a hash spread over (0, 1). */
 export function fakeNli(text: string, hypothesis: string): number {
@@ -31,22 +33,24 @@ export function fakePolyLogit(text: string): number {
 
 export class FakeEngine implements EngineLike {
   loads: BundleLocation[] = [];
+  /** The texts of every classify request, in order. */
+  requests: string[][] = [];
   cancelled = new Set<number>();
   failLoad: string | null = null;
   failClassify: string | null = null;
   chunk = 2;
   private id = 0;
 
-  async load(location: BundleLocation, request: { backend: string; dtype: string }, onProgress?: (stage: string, file?: never) => void): Promise<ReadyInfo> {
+  async load(location: BundleLocation, request: BackendRequest, onProgress?: (stage: LoadStage, file?: FileProgress) => void): Promise<ReadyInfo> {
     this.loads.push(location);
     onProgress?.('manifest');
     await Promise.resolve();
     if (this.failLoad) throw new EngineError('load', this.failLoad);
     return {
       backend: 'wasm',
-      dtype: request.dtype === 'auto' ? 'q8' : (request.dtype as 'fp32'),
+      dtype: request.dtype === 'auto' ? 'q8' : request.dtype,
       reason: 'no WebGPU adapter: using WASM',
-      manifest: FAKE_MANIFEST,
+      bundle: FAKE_BUNDLE,
       files: [],
       loadMs: 1,
       adapter: null,
@@ -57,6 +61,7 @@ export class FakeEngine implements EngineLike {
 
   classify(texts: string[], labels: LabelSpec[], onResult: (r: TextResult[], done: number, total: number, ms: number) => void) {
     const id = ++this.id;
+    this.requests.push(texts);
     const finished = (async () => {
       for (let start = 0; start < texts.length; start += this.chunk) {
         await new Promise((r) => setTimeout(r, 0));
@@ -66,7 +71,7 @@ export class FakeEngine implements EngineLike {
           index: start + k,
           truncated: false,
           tokens: text.length,
-          scores: labels.map((l) => blendScore(fakeNli(text, l.hypothesis), l.head ? { polyLogit: fakePolyLogit(text), alpha: 0.5 } : null, l.threshold)),
+          scores: labels.map((l) => blendScore(fakeNli(text, l.hypothesis), l.head ? { polyLogit: fakePolyLogit(text), alpha: 0.5 } : null)),
         }));
         onResult(results, Math.min(texts.length, start + this.chunk), texts.length, start + 1);
       }

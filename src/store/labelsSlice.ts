@@ -1,16 +1,53 @@
 // Labels slice: the bundle's labels with their heads, zero-shot labels users add, thresholds kept per bundle.
 import type { StateCreator } from 'zustand';
-import type { Manifest } from '../engine/manifest';
+import type { BundleInfo } from '../engine/info';
+import { fillTemplate, TemplateError } from '../engine/template';
 import { forget, type KeyValueStore, labelsKey, loadSaved, save, type SavedLabels } from './persist';
-import type { AppState, LabelsSlice, LabelState, StoreDeps } from './types';
+import type { AppState, StoreDeps } from './types';
 
-/** Fills a hypothesis template ("This text is about {}.") with a label name. */
-export function fillTemplate(template: string, name: string): string {
-  return template.includes('{}') ? template.replace('{}', name) : `${template} ${name}`;
+export interface LabelState {
+  name: string;
+  hypothesis: string;
+  threshold: number;
+  /** Uses the bundle's PolyEncoder head (bundle labels that have one). */
+  head: boolean;
+  /** sigmoid(alpha_raw) from the bundle, or null without a head. */
+  alpha: number | null;
+  source: 'bundle' | 'user';
+  defaultThreshold: number;
+  defaultHypothesis: string;
+}
+
+export interface LabelsSlice {
+  labels: LabelState[];
+  /** localStorage key of the loaded bundle's label settings. */
+  labelsKey: string | null;
+  /** The bundle's template for zero-shot labels (`fillTemplate`). */
+  hypothesisTemplate: string;
+  setThreshold(name: string, threshold: number): void;
+  /** Several thresholds at once (applying tuned thresholds). */
+  setThresholds(values: Record<string, number>): void;
+  resetThresholds(): void;
+  /** Adds a zero-shot (NLI-only) label; returns an error message or null. */
+  addLabel(name: string): string | null;
+  removeLabel(name: string): void;
+  /** Changes the hypothesis the NLI model sees; returns an error message or null. */
+  setHypothesis(name: string, hypothesis: string): string | null;
+  resetHypothesis(name: string): void;
+}
+
+/** The hypothesis of a zero-shot label from the bundle's template, or why the template cannot give one. */
+export function hypothesisFor(template: string, name: string): { hypothesis: string } | { problem: string } {
+  try {
+    return { hypothesis: fillTemplate(template, name) };
+  } catch (error) {
+    if (error instanceof TemplateError) return { problem: error.message };
+    throw error;
+  }
 }
 
 /** The labels of a freshly loaded bundle, with whatever the user saved for it before. */
-export function labelsFromManifest(m: Manifest, storage: KeyValueStore | null): Pick<LabelsSlice, 'labels' | 'labelsKey' | 'hypothesisTemplate'> {
+export function labelsFromBundle(m: BundleInfo, storage: KeyValueStore | null): Pick<LabelsSlice, 'labels' | 'labelsKey' | 'hypothesisTemplate'> {
   const key = labelsKey(m);
   const saved = loadSaved(storage, key);
   const labels: LabelState[] = m.labels.map((l) => ({
@@ -27,6 +64,8 @@ export function labelsFromManifest(m: Manifest, storage: KeyValueStore | null): 
   for (const u of saved?.userLabels ?? []) {
     if (taken.has(u.name.toLowerCase())) continue;
     taken.add(u.name.toLowerCase());
+    // A template that cannot be filled leaves the saved hypothesis as the label's default.
+    const filled = hypothesisFor(m.hypothesisTemplate, u.name);
     labels.push({
       name: u.name,
       hypothesis: u.hypothesis,
@@ -35,10 +74,10 @@ export function labelsFromManifest(m: Manifest, storage: KeyValueStore | null): 
       alpha: null,
       source: 'user',
       defaultThreshold: 0.5,
-      defaultHypothesis: fillTemplate(m.hypothesis_template, u.name),
+      defaultHypothesis: 'hypothesis' in filled ? filled.hypothesis : u.hypothesis,
     });
   }
-  return { labels, labelsKey: key, hypothesisTemplate: m.hypothesis_template };
+  return { labels, labelsKey: key, hypothesisTemplate: m.hypothesisTemplate };
 }
 
 function toSaved(labels: readonly LabelState[]): SavedLabels {
@@ -88,7 +127,9 @@ export const createLabelsSlice =
         if (!name) return 'Type a label name first.';
         if (name.length > 100) return 'Label names can be at most 100 characters long.';
         if (get().labels.some((l) => l.name.toLowerCase() === name.toLowerCase())) return `There is already a label called '${name}'.`;
-        const hypothesis = fillTemplate(get().hypothesisTemplate, name);
+        const filled = hypothesisFor(get().hypothesisTemplate, name);
+        if ('problem' in filled) return filled.problem;
+        const { hypothesis } = filled;
         update((ls) => [...ls, { name, hypothesis, threshold: 0.5, head: false, alpha: null, source: 'user', defaultThreshold: 0.5, defaultHypothesis: hypothesis }]);
         return null;
       },

@@ -1,5 +1,5 @@
 // Keeps per-bundle label settings (thresholds, hypotheses, added labels) in localStorage across reloads.
-import type { Manifest } from '../engine/manifest';
+import type { BundleInfo } from '../engine/info';
 
 /** What is kept per bundle. */
 export interface SavedLabels {
@@ -29,8 +29,8 @@ export function fnv1a(text: string): string {
  * Storage key of a bundle's settings: its id plus a hash of its labels, so that
  * a re-exported bundle with other labels or thresholds starts from its own values.
  */
-export function labelsKey(m: Pick<Manifest, 'id' | 'labels' | 'hypothesis_template'>): string {
-  const facts = JSON.stringify([m.hypothesis_template, m.labels.map((l) => [l.name, l.hypothesis, l.head, l.alpha, l.threshold])]);
+export function labelsKey(m: Pick<BundleInfo, 'id' | 'labels' | 'hypothesisTemplate'>): string {
+  const facts = JSON.stringify([m.hypothesisTemplate, m.labels.map((l) => [l.name, l.hypothesis, l.head, l.alpha, l.threshold])]);
   return `zeroshot.labels.v1.${m.id}.${fnv1a(facts)}`;
 }
 

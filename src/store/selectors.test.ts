@@ -1,9 +1,65 @@
-// Tests for pure helpers of the store: same-origin bundle URLs, histogram bins, run rates, template filling.
+// Tests for pure helpers of the store: same-origin bundle URLs, thresholds in force, staleness, histogram bins, run rates, template filling.
 import { describe, expect, it } from 'vitest';
 import { sameOriginBundleUrl } from './engineSlice';
-import { fillTemplate } from './labelsSlice';
-import { binOf, memoSelector, runRates } from './selectors';
-import type { AppState } from './types';
+import { hypothesisFor } from './labelsSlice';
+import type { LabelState } from './labelsSlice';
+import { binOf, labelsChanged, memoSelector, runRates, selectTextScoreRows, selectTextStale, thresholdsInForce } from './selectors';
+import type { AppState, RunLabel } from './types';
+
+const label = (name: string, threshold: number, hypothesis = `About ${name}.`): LabelState => ({
+  name,
+  hypothesis,
+  threshold,
+  head: false,
+  alpha: null,
+  source: 'bundle',
+  defaultThreshold: 0.5,
+  defaultHypothesis: hypothesis,
+});
+const ran = (name: string, threshold: number, hypothesis = `About ${name}.`): RunLabel => ({ name, hypothesis, head: false, threshold });
+
+describe('thresholdsInForce', () => {
+  it("takes each run label's current threshold by name, else the one the run used", () => {
+    expect(thresholdsInForce([ran('A', 0.5), ran('B', 0.3), ran('Gone', 0.7)], [label('B', 0.9), label('A', 0.1)])).toEqual([0.1, 0.9, 0.7]);
+  });
+});
+
+describe('labelsChanged', () => {
+  it('sees names, order and hypotheses change, not thresholds', () => {
+    const run = [ran('A', 0.5), ran('B', 0.3)];
+    expect(labelsChanged(run, [label('A', 0.9), label('B', 0)])).toBe(false);
+    expect(labelsChanged(run, [label('B', 0.3), label('A', 0.5)])).toBe(true);
+    expect(labelsChanged(run, [label('A', 0.5), label('B', 0.3, 'Other.')])).toBe(true);
+    expect(labelsChanged(run, [label('A', 0.5)])).toBe(true);
+  });
+});
+
+describe('the pasted text', () => {
+  const textRun = {
+    seq: 1,
+    text: 't',
+    labels: [ran('A', 0.5), ran('B', 0.3)],
+    scores: [
+      { nli: 0.6, poly: null, alpha: null, blended: 0.6 },
+      { nli: 0.2, poly: null, alpha: null, blended: 0.2 },
+    ],
+    truncated: false,
+    tokens: 1,
+    elapsedMs: 1,
+    backend: 'wasm',
+    dtype: 'fp32',
+  };
+  it('shows its scores with the thresholds in force, and is stale once the labels change', () => {
+    const s = { textRun, labels: [label('A', 0.7), label('B', 0.3)] } as AppState;
+    expect(selectTextScoreRows(s).map((r) => [r.label, r.score.blended, r.threshold])).toEqual([
+      ['A', 0.6, 0.7],
+      ['B', 0.2, 0.3],
+    ]);
+    expect(selectTextStale(s)).toBe(false);
+    expect(selectTextStale({ ...s, labels: [label('A', 0.7)] })).toBe(true);
+    expect(selectTextStale({ ...s, textRun: null })).toBe(false);
+  });
+});
 
 describe('sameOriginBundleUrl', () => {
   const href = 'http://localhost:4173/app/?x=1';
@@ -33,10 +89,11 @@ describe('runRates', () => {
   });
 });
 
-describe('fillTemplate', () => {
-  it("fills the bundle's template", () => {
-    expect(fillTemplate('This text is about {}.', 'sports')).toBe('This text is about sports.');
-    expect(fillTemplate('About:', 'sports')).toBe('About: sports');
+describe('hypothesisFor', () => {
+  it("fills the bundle's template as Python's str.format does, or says why it cannot", () => {
+    expect(hypothesisFor('This text is about {}.', 'sports')).toEqual({ hypothesis: 'This text is about sports.' });
+    expect(hypothesisFor('About:', 'sports')).toEqual({ hypothesis: 'About:' });
+    expect(hypothesisFor('About {name}', 'sports')).toEqual({ problem: expect.stringMatching(/\{name\} is not a field/) });
   });
 });
 

@@ -1,8 +1,11 @@
-// Derived values: evaluation data and table, histograms, progress figures; memoised on the state they read.
+// Derived values, each rule in one place: thresholds in force, staleness, evaluation, histograms, progress; memoised on the state they read.
+import type { LabelScore } from '../engine/blend';
 import { detectGold, type Gold } from '../io/columns';
 import { type EvaluationData, type EvaluationRow, evaluationRows } from '../io/evaluation';
-import { batchThresholds } from './batchSlice';
-import type { AppState, BatchResults } from './types';
+import type { BatchResults, BatchRun } from './batchSlice';
+import type { LabelState } from './labelsSlice';
+import { scoresOf } from './run';
+import type { AppState, RunLabel } from './types';
 
 /** Memoises a function of some state parts on reference equality of those parts. */
 export function memoSelector<const Deps extends readonly unknown[], R>(deps: (s: AppState) => Deps, compute: (d: Deps) => R): (s: AppState) => R {
@@ -14,6 +17,22 @@ export function memoSelector<const Deps extends readonly unknown[], R>(deps: (s:
     last = { deps: d, value };
     return value;
   };
+}
+
+/**
+ * The threshold in force for each label of a run: the current threshold of the label with that
+ * name (sliders re-decide without a re-run), else, for a label removed since, the one the run used.
+ */
+export function thresholdsInForce(run: readonly RunLabel[], labels: readonly LabelState[]): number[] {
+  return run.map((l) => labels.find((c) => c.name === l.name)?.threshold ?? l.threshold);
+}
+
+/**
+ * Whether the labels changed since a run (names, order or hypotheses), so a re-run would score
+ * differently; thresholds do not count, they re-decide without the model.
+ */
+export function labelsChanged(run: readonly RunLabel[], labels: readonly LabelState[]): boolean {
+  return run.length !== labels.length || run.some((l, j) => labels[j]!.name !== l.name || labels[j]!.hypothesis !== l.hypothesis);
 }
 
 /** The label names gold is read for: those of the last run, else the current labels. */
@@ -35,11 +54,12 @@ export const selectGold = memoSelector(
 
 /** Scored rows with gold, as columns per evaluated label; null while running or without gold. */
 export const selectEvaluationData = memoSelector(
-  (s) => [selectGold(s), s.batch, s.batchVersion, s.run.status] as const,
-  ([gold, batch, , status]): (EvaluationData & { rows: number[] }) | null => {
+  (s) => [selectGold(s), s.batch, s.run.status] as const,
+  ([gold, batch, status]): (EvaluationData & { rows: number[] }) | null => {
     if (!gold || !batch || status === 'running') return null;
+    const scores = scoresOf(batch.scores);
     const rows: number[] = [];
-    for (let i = 0; i < batch.rowCount; i++) if (batch.scored[i]) rows.push(i);
+    for (let i = 0; i < batch.rowCount; i++) if (scores.scored[i]) rows.push(i);
     if (rows.length === 0) return null;
     const L = batch.labels.length;
     const cols = gold.labels.map((name) => batch.labels.findIndex((l) => l.name === name));
@@ -47,28 +67,51 @@ export const selectEvaluationData = memoSelector(
     return {
       labels: gold.labels,
       rows,
-      nli: cols.map((j) => column(batch.nli, j)),
-      blended: cols.map((j) => column(batch.blended, j)),
+      nli: cols.map((j) => column(scores.nli, j)),
+      blended: cols.map((j) => column(scores.blended, j)),
       gold: gold.y.map((y) => Uint8Array.from(rows, (i) => y[i]!)),
     };
   },
 );
 
-/** Thresholds of the batch's labels right now (sliders move them without a re-run). */
+/** Thresholds in force for the batch's labels, in batch label order. */
 export const selectBatchThresholds = memoSelector(
   (s) => [s.batch, s.labels] as const,
-  ([batch, labels]) => batchThresholds({ batch, labels }),
+  ([batch, labels]) => thresholdsInForce(batch?.labels ?? [], labels),
 );
 
-/** The evaluation table's two standing rows: NLI baseline at 0.5 and the hybrid at the current thresholds. */
-export const selectEvaluation = memoSelector(
+/** Thresholds in force for the evaluated labels (those with gold), in evaluation order. */
+export const selectEvaluatedThresholds = memoSelector(
   (s) => [selectEvaluationData(s), selectBatchThresholds(s), s.batch] as const,
-  ([data, thresholds, batch]): EvaluationRow[] | null => {
-    if (!data || !batch) return null;
-    const t = data.labels.map((name) => thresholds[batch.labels.findIndex((l) => l.name === name)]!);
-    return evaluationRows(data, t);
+  ([data, thresholds, batch]): number[] | null =>
+    data && batch ? data.labels.map((name) => thresholds[batch.labels.findIndex((l) => l.name === name)]!) : null,
+);
+
+/** The evaluation table's two standing rows: NLI baseline at 0.5 and the hybrid at the thresholds in force. */
+export const selectEvaluation = memoSelector(
+  (s) => [selectEvaluationData(s), selectEvaluatedThresholds(s)] as const,
+  ([data, thresholds]): EvaluationRow[] | null => (data && thresholds ? evaluationRows(data, thresholds) : null),
+);
+
+/** One row of the pasted text's score table: the scores as computed, the threshold as in force now. */
+export interface ScoreRow {
+  label: string;
+  score: LabelScore;
+  threshold: number;
+}
+
+/** The pasted text's scores with the thresholds in force. */
+export const selectTextScoreRows = memoSelector(
+  (s) => [s.textRun, s.labels] as const,
+  ([run, labels]): ScoreRow[] => {
+    if (!run) return [];
+    const thresholds = thresholdsInForce(run.labels, labels);
+    return run.labels.map((l, j) => ({ label: l.name, score: run.scores[j]!, threshold: thresholds[j]! }));
   },
 );
+
+/** Whether the labels changed since the pasted text was classified. */
+export const selectTextStale = (s: AppState): boolean => !!s.textRun && labelsChanged(s.textRun.labels, s.labels);
 
 export interface Histogram {
   label: string;
@@ -89,14 +132,15 @@ export function binOf(score: number, bins = HISTOGRAM_BINS): number {
 
 /** Per-label histograms of blended scores over the scored rows, split by gold where there is gold. */
 export const selectHistograms = memoSelector(
-  (s) => [s.batch, s.batchVersion, selectBatchThresholds(s), selectGold(s)] as const,
-  ([batch, , thresholds, gold]): Histogram[] => {
+  (s) => [s.batch, selectBatchThresholds(s), selectGold(s)] as const,
+  ([batch, thresholds, gold]): Histogram[] => {
     if (!batch) return [];
     return batch.labels.map((_, j) => histogramOf(batch, j, thresholds[j]!, gold));
   },
 );
 
 function histogramOf(batch: BatchResults, j: number, threshold: number, gold: Gold | null): Histogram {
+  const { scored: isScored, blended } = scoresOf(batch.scores);
   const L = batch.labels.length;
   const name = batch.labels[j]!.name;
   const g = gold ? gold.y[gold.labels.indexOf(name)] : undefined;
@@ -105,9 +149,9 @@ function histogramOf(batch: BatchResults, j: number, threshold: number, gold: Go
   const negative = g ? new Array<number>(HISTOGRAM_BINS).fill(0) : null;
   let scored = 0;
   for (let i = 0; i < batch.rowCount; i++) {
-    if (!batch.scored[i]) continue;
+    if (!isScored[i]) continue;
     scored++;
-    const b = binOf(batch.blended[i * L + j]!);
+    const b = binOf(blended[i * L + j]!);
     all[b]!++;
     if (g && positive && negative) (g[i] ? positive : negative)[b]!++;
   }
@@ -115,19 +159,33 @@ function histogramOf(batch: BatchResults, j: number, threshold: number, gold: Go
 }
 
 /** Rows per second and seconds left of the running (or last) batch. */
-export function runRates(run: AppState['run']): { rowsPerSecond: number | null; secondsLeft: number | null; fraction: number } {
+export function runRates(run: Pick<BatchRun, 'done' | 'total' | 'elapsedMs'>): { rowsPerSecond: number | null; secondsLeft: number | null; fraction: number } {
   const fraction = run.total > 0 ? run.done / run.total : 0;
   if (run.done === 0 || run.elapsedMs <= 0) return { rowsPerSecond: null, secondsLeft: null, fraction };
   const rowsPerSecond = run.done / (run.elapsedMs / 1000);
   return { rowsPerSecond, secondsLeft: (run.total - run.done) / rowsPerSecond, fraction };
 }
 
-/** Whether the labels changed since the batch ran (names or hypotheses), so a re-run would differ. */
-export const selectBatchStale = memoSelector(
-  (s) => [s.batch, s.labels] as const,
-  ([batch, labels]): boolean => {
-    if (!batch) return false;
-    if (batch.labels.length !== labels.length) return true;
-    return batch.labels.some((l, j) => labels[j]!.name !== l.name || labels[j]!.hypothesis !== l.hypothesis);
-  },
-);
+/** Whether the labels changed since the batch ran, so a re-run would differ. */
+export const selectBatchStale = (s: AppState): boolean => !!s.batch && labelsChanged(s.batch.labels, s.labels);
+
+/** What the CSV panel says of the gold labels it found (or did not); null before there is anything to say. */
+export const selectGoldSummary = (s: AppState): string | null => {
+  const gold = selectGold(s);
+  if (gold) {
+    const source = gold.source.kind === 'columns' ? '0/1 columns' : `column '${s.table?.header[gold.source.column]}'`;
+    return `Gold labels found (${source}) for ${gold.labels.join(', ')}.`;
+  }
+  return s.table && s.batch ? 'No gold labels for the current labels: no evaluation.' : null;
+};
+
+/** Notes on the finished run: skipped and cut texts, labels changed since; null when there is none. */
+export const selectResultNote = (s: AppState): string | null => {
+  const batch = s.batch;
+  if (!batch || s.run.status === 'running') return null;
+  const notes: string[] = [];
+  if (batch.skippedEmpty) notes.push(`${batch.skippedEmpty} rows have no text and were not labelled.`);
+  if (batch.truncated) notes.push(`${batch.truncated} texts were cut to fit the model.`);
+  if (selectBatchStale(s)) notes.push('Labels or hypotheses changed since this run: label again to score them.');
+  return notes.length ? notes.join(' ') : null;
+};

@@ -4,9 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { roundNli, sigmoid } from '../engine/blend';
 import { multiLabelMetrics } from '../io/metrics';
 import { FakeEngine, fakeNli, fakePolyLogit, MemoryStorage } from './fakeEngine.testutil';
+import { scoresOf } from './run';
 import { selectBatchStale, selectEvaluation, selectHistograms, runRates } from './selectors';
 import { createAppStore } from './store';
 import type { AppState } from './types';
+
+/** The seed sample as the fake server has it. */
+const SAMPLE = 'text,labels\nStocks rallied,Finance\nRain again,\n';
 
 function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEngine } = {}) {
   const engine = opts.engine ?? new FakeEngine();
@@ -18,6 +22,10 @@ function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEn
     now: () => (t += 1000),
     search: opts.search ?? '',
     href: 'http://localhost:4173/app/',
+    fetchFile: async (url, name) => {
+      if (url !== '/samples/seed-news.csv') throw new Error('HTTP 404');
+      return new File([SAMPLE], name, { type: 'text/csv' });
+    },
   });
   return { store, engine, storage };
 }
@@ -117,6 +125,16 @@ describe('labels slice', () => {
     store.getState().removeLabel('Sports');
     expect(store.getState().labels.map((l) => l.name)).toEqual(['Technology', 'Health']);
   });
+
+  it("fills added labels into the bundle's template as Python does, and says why a broken template cannot be filled", async () => {
+    const { store } = await ready();
+    store.setState({ hypothesisTemplate: 'Is it about {0}? Yes, {0}.' });
+    expect(store.getState().addLabel('Sports')).toBeNull();
+    expect(store.getState().labels.at(-1)!.hypothesis).toBe('Is it about Sports? Yes, Sports.');
+    store.setState({ hypothesisTemplate: 'About {name}' });
+    expect(store.getState().addLabel('Weather')).toMatch(/template "About \{name\}" cannot be filled/);
+    expect(store.getState().labels.map((l) => l.name)).toEqual(['Technology', 'Health', 'Sports']);
+  });
 });
 
 describe('text slice', () => {
@@ -136,7 +154,7 @@ describe('text slice', () => {
     expect(run.labels.map((l) => l.name)).toEqual(['Technology', 'Health']);
     const nli = roundNli(fakeNli('Chips and vaccines', 'This example is tech.'));
     const poly = sigmoid(fakePolyLogit('Chips and vaccines'));
-    expect(run.scores[0]).toEqual({ nli, poly, alpha: 0.5, blended: 0.5 * nli + 0.5 * poly, threshold: 0.4, predicted: 0.5 * nli + 0.5 * poly >= 0.4 });
+    expect(run.scores[0]).toEqual({ nli, poly, alpha: 0.5, blended: 0.5 * nli + 0.5 * poly });
     expect(run.scores[1]!.poly).toBeNull();
   });
 
@@ -167,9 +185,29 @@ describe('batch slice', () => {
     await until(store, (s) => s.run.status === 'done');
     const { batch, run } = store.getState();
     expect(run).toMatchObject({ done: 4, total: 4 });
-    expect(Array.from(batch!.scored)).toEqual([1, 0, 1, 1, 1]);
+    const scores = scoresOf(batch!.scores);
+    expect(Array.from(scores.scored)).toEqual([1, 0, 1, 1, 1]);
     expect(batch!.skippedEmpty).toBe(1);
-    expect(batch!.nli[2 * 2 + 1]).toBe(roundNli(fakeNli('Vaccines work', 'This example is health.')));
+    expect(scores.nli[2 * 2 + 1]).toBe(roundNli(fakeNli('Vaccines work', 'This example is health.')));
+  });
+
+  it('sends the whole run as one request and publishes each fill as a new ref', async () => {
+    const { store, engine } = await withCsv();
+    store.getState().runBatch();
+    const first = store.getState().batch!;
+    await until(store, (s) => s.run.status === 'done');
+    expect(engine.requests).toEqual([['Chips, AI and robots', 'Vaccines work', '=cmd()', 'Quiet day']]);
+    const last = store.getState().batch!;
+    expect(last).not.toBe(first);
+    expect(last.scores.run).toBe(first.scores.run);
+    expect(last.scores.version).toBeGreaterThan(first.scores.version);
+  });
+
+  it('opens the sample CSV served with the app', async () => {
+    const { store } = await ready();
+    await store.getState().openSampleCsv();
+    expect(store.getState().table?.file.name).toBe('seed-news.csv');
+    expect(store.getState().table?.rows).toHaveLength(2);
   });
 
   it('exports every original column plus scores and decisions at the current thresholds', async () => {
@@ -199,7 +237,7 @@ describe('batch slice', () => {
     await until(store, (s) => s.run.status === 'cancelled');
     const { run, batch } = store.getState();
     expect(run.done).toBeLessThan(40);
-    expect(batch!.scored.reduce((a, b) => a + b, 0)).toBe(run.done);
+    expect(scoresOf(batch!.scores).scored.reduce((a, b) => a + b, 0)).toBe(run.done);
     expect(store.getState().exportCsv()!.csv.split('\r\n')).toHaveLength(41);
   });
 

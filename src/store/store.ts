@@ -28,6 +28,13 @@ function browserStorage(): StoreDeps['storage'] {
   }
 }
 
+/** Fetches a file served with the app as a File; HTTP errors reject. */
+async function fetchFile(url: string, name: string): Promise<File> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return new File([await response.blob()], name, { type: 'text/csv' });
+}
+
 let appStore: StoreApi<AppState> | null = null;
 
 /** The page's store, created on first use with the real worker client. */
@@ -38,6 +45,7 @@ export function getAppStore(): StoreApi<AppState> {
     now: () => performance.now(),
     search: globalThis.location?.search ?? '',
     href: globalThis.location?.href ?? 'http://localhost/',
+    fetchFile,
   });
   return appStore;
 }

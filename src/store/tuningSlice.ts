@@ -1,8 +1,16 @@
 // Tuning slice: tune thresholds on the CSV's gold labels, show in-sample and cross-validated F1, apply or discard.
 import type { StateCreator } from 'zustand';
-import { tuneOnData } from '../io/evaluation';
+import { type Tuning, tuneOnData } from '../io/evaluation';
 import { selectEvaluationData } from './selectors';
-import type { AppState, StoreDeps, TuningSlice } from './types';
+import type { AppState, StoreDeps } from './types';
+
+export interface TuningSlice {
+  /** Thresholds tuned on the CSV's gold labels (one per label in `labels`), waiting for Apply or Discard. */
+  tuning: (Tuning & { labels: string[] }) | null;
+  tuneThresholds(): void;
+  applyTuning(): void;
+  discardTuning(): void;
+}
 
 /** Folds of the cross-validated estimate. */
 export const CV_FOLDS = 5;
@@ -18,7 +26,7 @@ export const createTuningSlice =
     tuneThresholds() {
       const data = selectEvaluationData(get());
       if (!data) return;
-      set({ tuning: { ...tuneOnData(data, CV_FOLDS, CV_SEED), labels: data.labels, batchVersion: get().batchVersion } });
+      set({ tuning: { ...tuneOnData(data, CV_FOLDS, CV_SEED), labels: data.labels } });
     },
 
     applyTuning() {

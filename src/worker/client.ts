@@ -2,7 +2,17 @@
 import type { BackendRequest } from '../engine/backend';
 import type { FileProgress } from '../engine/bundle';
 import type { LabelSpec, TextResult } from '../engine/engine';
-import type { BundleLocation, ErrorStage, ReadyInfo, Request, Response } from './protocol';
+import {
+  type AnswerMap,
+  answers,
+  type BundleLocation,
+  type ClassifyDone,
+  type ErrorStage,
+  type LoadStage,
+  type ReadyInfo,
+  type RequestMap,
+  type Response,
+} from './protocol';
 
 /** An error the worker reported, with the stage it happened in. */
 export class EngineError extends Error {
@@ -15,13 +25,15 @@ export class EngineError extends Error {
   }
 }
 
-type Pending = {
-  resolve: (value: unknown) => void;
-  reject: (error: EngineError) => void;
-  onProgress?: (stage: string, file?: FileProgress) => void;
-  onResult?: (r: Extract<Response, { type: 'result' }>) => void;
-  onReady?: (info: ReadyInfo) => void;
-};
+/** Who waits for the answers to one request. */
+interface Listener {
+  receive(msg: Response): void;
+  /** The worker died: the request will never be answered. */
+  fail(error: EngineError): void;
+}
+
+/** Requests that get answers (cancel and dispose get none). */
+type Answered = 'load' | 'classify';
 
 /** Starts the engine worker (a module worker bundled by Vite). */
 export function createEngineWorker(): Worker {
@@ -31,89 +43,106 @@ export function createEngineWorker(): Worker {
 /** Promise API over the worker protocol. */
 export class EngineClient {
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Map<number, Listener>();
 
   constructor(private readonly worker: Worker = createEngineWorker()) {
-    worker.onmessage = (e: MessageEvent<Response>) => this.receive(e.data);
+    worker.onmessage = (e: MessageEvent<Response>) => this.listeners.get(e.data.id)?.receive(e.data);
     worker.onerror = (e) => {
       const error = new EngineError('protocol', `The engine worker crashed: ${e.message || 'unknown error'}. Reload the page.`);
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
+      for (const l of this.listeners.values()) l.fail(error);
+      this.listeners.clear();
     };
   }
 
-  private send(req: Request, handlers: Omit<Pending, 'resolve' | 'reject'>): Promise<unknown> {
+  /**
+   * Posts a request and hands each answer meant for it, typed by the request (protocol ANSWERS),
+   * to `onAnswer` until it returns true (the last answer). Rejections go to `fail`.
+   */
+  private send<K extends Answered>(request: RequestMap[K] & { type: K }, onAnswer: (msg: AnswerMap[K]) => boolean, fail: (error: EngineError) => void): void {
+    this.listeners.set(request.id, {
+      receive: (msg) => {
+        if (!answers<K>(request.type, msg)) {
+          this.listeners.delete(request.id);
+          fail(new EngineError('protocol', `The engine answered a ${request.type} request with '${msg.type}'. Reload the page.`));
+          return;
+        }
+        if (onAnswer(msg)) this.listeners.delete(request.id);
+      },
+      fail,
+    });
+    this.worker.postMessage(request);
+  }
+
+  /** Posts a request that gets no answer. */
+  private post(request: RequestMap['cancel' | 'dispose']): void {
+    this.worker.postMessage(request);
+  }
+
+  /** Loads a bundle; resolves with the backend, dtype, bundle summary and files once the model is ready. */
+  load(location: BundleLocation, request: BackendRequest, onProgress?: (stage: LoadStage, file?: FileProgress) => void): Promise<ReadyInfo> {
     return new Promise((resolve, reject) => {
-      this.pending.set(req.id, { resolve, reject, ...handlers });
-      this.worker.postMessage(req);
+      this.send({ type: 'load', id: this.nextId++, location, request }, (msg) => {
+        switch (msg.type) {
+          case 'progress':
+            onProgress?.(msg.stage, msg.file);
+            return false;
+          case 'ready':
+            resolve(msg.info);
+            return true;
+          case 'error':
+            reject(new EngineError(msg.stage, msg.message));
+            return true;
+          default: {
+            const never: never = msg;
+            throw new Error(`unknown answer ${JSON.stringify(never)}`);
+          }
+        }
+      }, reject);
     });
   }
 
-  private receive(msg: Response): void {
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    switch (msg.type) {
-      case 'progress':
-        p.onProgress?.(msg.stage, msg.file);
-        return;
-      case 'ready':
-        if (p.onReady) p.onReady(msg.info);
-        else {
-          this.pending.delete(msg.id);
-          p.resolve(msg.info);
-        }
-        return;
-      case 'result':
-        p.onResult?.(msg);
-        if (msg.final) {
-          this.pending.delete(msg.id);
-          p.resolve(msg);
-        }
-        return;
-      case 'error':
-        this.pending.delete(msg.id);
-        p.reject(new EngineError(msg.stage, msg.message));
-        return;
-      default: {
-        const never: never = msg;
-        throw new Error(`unknown response ${JSON.stringify(never)}`);
-      }
-    }
-  }
-
-  /** Loads a bundle; resolves with the backend, dtype and files once the model is ready. */
-  load(location: BundleLocation, request: BackendRequest, onProgress?: (stage: string, file?: FileProgress) => void): Promise<ReadyInfo> {
-    const id = this.nextId++;
-    return this.send({ type: 'load', id, location, request }, { onProgress }) as Promise<ReadyInfo>;
-  }
-
   /**
-   * Classifies texts; `onResult` gets each chunk. `onReady` hears of a backend
-   * change (WebGPU failed and the worker moved to WASM). Returns the request id
-   * (for cancel) and a promise of the last message.
+   * Classifies texts in one request; `onResult` gets each streamed chunk. `onReady` hears of a
+   * backend change (WebGPU failed and the worker moved to WASM). Returns the request id (for
+   * cancel) and a promise of how the request ended.
    */
   classify(
     texts: string[],
     labels: LabelSpec[],
     onResult: (results: TextResult[], done: number, total: number, elapsedMs: number) => void,
     onReady?: (info: ReadyInfo) => void,
-    chunk?: number,
-  ): { id: number; finished: Promise<{ cancelled: boolean; elapsedMs: number }> } {
+  ): { id: number; finished: Promise<ClassifyDone> } {
     const id = this.nextId++;
-    const finished = this.send(
-      { type: 'classify', id, texts, labels, ...(chunk ? { chunk } : {}) },
-      { onResult: (r) => r.results.length && onResult(r.results, r.done, r.total, r.elapsedMs), onReady },
-    ) as Promise<{ cancelled: boolean; elapsedMs: number }>;
+    const finished = new Promise<ClassifyDone>((resolve, reject) => {
+      this.send({ type: 'classify', id, texts, labels }, (msg) => {
+        switch (msg.type) {
+          case 'result':
+            if (msg.results.length) onResult(msg.results, msg.done, msg.total, msg.elapsedMs);
+            if (msg.final) resolve({ cancelled: msg.cancelled, elapsedMs: msg.elapsedMs });
+            return msg.final;
+          case 'ready':
+            onReady?.(msg.info);
+            return false;
+          case 'error':
+            reject(new EngineError(msg.stage, msg.message));
+            return true;
+          default: {
+            const never: never = msg;
+            throw new Error(`unknown answer ${JSON.stringify(never)}`);
+          }
+        }
+      }, reject);
+    });
     return { id, finished };
   }
 
-  /** Stops a running classify between chunks; its promise resolves with cancelled: true. */
+  /** Stops a running classify between the engine's batches; its promise resolves with cancelled: true. */
   cancel(target: number): void {
-    this.worker.postMessage({ type: 'cancel', id: this.nextId++, target } satisfies Request);
+    this.post({ type: 'cancel', id: this.nextId++, target });
   }
 
   dispose(): void {
-    this.worker.postMessage({ type: 'dispose', id: this.nextId++ } satisfies Request);
+    this.post({ type: 'dispose', id: this.nextId++ });
     this.worker.terminate();
   }
 }

@@ -2,6 +2,7 @@
 import { chooseBackend } from '../engine/backend';
 import { type BundleSource, fileListSource, urlSource } from '../engine/bundle';
 import { Engine, InputError } from '../engine/engine';
+import { bundleInfo } from '../engine/info';
 import { CancelledError } from '../engine/nli';
 import { configureRuntime, ortVersion, probeWebGpu } from '../engine/session';
 import type { BundleLocation, ReadyInfo, Request, Response } from './protocol';
@@ -28,8 +29,10 @@ function sourceFor(location: BundleLocation): BundleSource {
   }
 }
 
+/** What the UI is told of a loaded engine: its backend choice and files, and a summary of the bundle. */
 function readyInfo(e: Engine, adapter: string | null): ReadyInfo {
-  return { ...e.info, adapter, threads, ortVersion };
+  const { backend, dtype, reason, files, loadMs } = e.info;
+  return { backend, dtype, reason, files, loadMs, bundle: bundleInfo(e.manifest, dtype), adapter, threads, ortVersion };
 }
 
 async function load(id: number, location: BundleLocation, request: Extract<Request, { type: 'load' }>['request']): Promise<void> {
@@ -58,7 +61,6 @@ async function classify(req: Extract<Request, { type: 'classify' }>): Promise<vo
       (results, done) =>
         post({ type: 'result', id: req.id, results, done, total, final: done === total, cancelled: false, elapsedMs: performance.now() - started }),
       () => cancelled.has(req.id),
-      req.chunk,
     );
   try {
     await run(engine);

@@ -1,0 +1,64 @@
+// What the UI is told about a loaded bundle: a small summary of its manifest, the only bundle facts that cross the worker boundary.
+import type { Dtype } from './constants';
+import type { Manifest } from './manifest';
+
+/** A bundle label as the UI lists it: its hypothesis, head, alpha and default threshold. */
+export interface BundleLabel {
+  name: string;
+  hypothesis: string;
+  /** The bundle has a PolyEncoder head for this label. */
+  head: boolean;
+  /** sigmoid(alpha_raw), the weight of NLI in the blend, as the manifest gives it (null without a head). */
+  alpha: number | null;
+  /** The threshold the bundle recommends. */
+  threshold: number;
+}
+
+/** What the exporter measured of the variant in use (manifest `variants[dtype]`). */
+export interface VariantFacts {
+  /** Reference texts whose decisions match PyTorch fp32, of `texts`. */
+  textsAgreeing: number;
+  texts: number;
+  /** Max |Δ entailment| against PyTorch fp32. */
+  maxEntailmentError: number;
+  /** Runs one sequence per run (its scores would depend on the batch otherwise). */
+  runAlone: boolean;
+  recommended: boolean;
+  /** One line for people: the decisions and error behind `recommended`. */
+  assessment: string;
+}
+
+/** Everything the UI needs of a bundle; the manifest itself stays in the worker. */
+export interface BundleInfo {
+  id: string;
+  name: string;
+  /** A demo bundle (random weights): the UI says its scores are noise. */
+  demo: boolean;
+  /** The template zero-shot labels are filled into (`fillTemplate`). */
+  hypothesisTemplate: string;
+  labels: BundleLabel[];
+  /** Facts of the variant running now; null if the manifest has none for it. */
+  variant: VariantFacts | null;
+}
+
+/** The summary of `manifest` for the UI, with the facts of the variant `dtype`. */
+export function bundleInfo(manifest: Manifest, dtype: Dtype): BundleInfo {
+  const v = manifest.variants[dtype];
+  return {
+    id: manifest.id,
+    name: manifest.name,
+    demo: manifest.demo,
+    hypothesisTemplate: manifest.hypothesis_template,
+    labels: manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head, alpha: l.alpha, threshold: l.threshold })),
+    variant: v
+      ? {
+          textsAgreeing: v.decisions.texts_agreeing,
+          texts: v.decisions.texts,
+          maxEntailmentError: v.max_abs_error.entailment,
+          runAlone: v.run_alone,
+          recommended: v.recommended,
+          assessment: v.assessment,
+        }
+      : null,
+  };
+}
