@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything, then runs every test: pytest, typecheck, vitest, the single-ORT build check, Playwright e2e.
+# Installs everything, then runs every test: pytest, typecheck, lint, vitest, the single-ORT build check, Playwright e2e.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh node python chromium
@@ -11,6 +11,9 @@ step "pytest (model-export)"
 
 step "typecheck"
 npx tsc -b
+
+step "lint (ESLint: typescript-eslint type-aware, React Hooks)"
+npx eslint .
 
 step "vitest"
 npx vitest run

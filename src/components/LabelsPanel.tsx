@@ -1,5 +1,5 @@
 // Labels: a threshold slider per label, hypotheses shown and editable, zero-shot labels added and removed.
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import type { LabelState } from '../store/types';
 import { fmt } from './format';
 
@@ -18,7 +18,12 @@ function HypothesisEditor({ label, onSave, onReset }: { label: LabelState; onSav
   const [draft, setDraft] = useState(label.hypothesis);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
-  useEffect(() => setDraft(label.hypothesis), [label.hypothesis]);
+  // A hypothesis changed from outside (e.g. reset) replaces the draft: adjusted while rendering, not in an effect.
+  const [shown, setShown] = useState(label.hypothesis);
+  if (shown !== label.hypothesis) {
+    setShown(label.hypothesis);
+    setDraft(label.hypothesis);
+  }
   const commit = () => {
     if (draft === label.hypothesis) return setError(null);
     setError(onSave(draft));

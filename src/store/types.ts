@@ -48,11 +48,11 @@ export interface EngineSlice {
   /** Start-up notices (bad URL parameters, a WebGPU fallback). */
   notices: string[];
   /** Creates the engine and loads the bundle named in the URL or the default; runs once. */
-  init(): void;
-  loadBundle(location: BundleLocation): Promise<void>;
+  init: () => void;
+  loadBundle: (location: BundleLocation) => Promise<void>;
   /** Loads a bundle folder URL after checking it is on this origin; returns an error message or null. */
-  loadBundleUrl(url: string): string | null;
-  dismissNotice(index: number): void;
+  loadBundleUrl: (url: string) => string | null;
+  dismissNotice: (index: number) => void;
 }
 
 export interface LabelState {
@@ -73,16 +73,16 @@ export interface LabelsSlice {
   /** localStorage key of the loaded bundle's label settings. */
   labelsKey: string | null;
   hypothesisTemplate: string;
-  setThreshold(name: string, threshold: number): void;
+  setThreshold: (name: string, threshold: number) => void;
   /** Several thresholds at once (applying tuned thresholds). */
-  setThresholds(values: Record<string, number>): void;
-  resetThresholds(): void;
+  setThresholds: (values: Record<string, number>) => void;
+  resetThresholds: () => void;
   /** Adds a zero-shot (NLI-only) label; returns an error message or null. */
-  addLabel(name: string): string | null;
-  removeLabel(name: string): void;
+  addLabel: (name: string) => string | null;
+  removeLabel: (name: string) => void;
   /** Changes the hypothesis the NLI model sees; returns an error message or null. */
-  setHypothesis(name: string, hypothesis: string): string | null;
-  resetHypothesis(name: string): void;
+  setHypothesis: (name: string, hypothesis: string) => string | null;
+  resetHypothesis: (name: string) => void;
 }
 
 /** The result of classifying one pasted text. */
@@ -104,8 +104,8 @@ export interface TextSlice {
   textRun: TextRun | null;
   textRunning: boolean;
   textProblem: Problem | null;
-  setText(text: string): void;
-  classifyText(): Promise<void>;
+  setText: (text: string) => void;
+  classifyText: () => Promise<void>;
 }
 
 export type CsvReadStatus = 'idle' | 'reading' | 'ready' | 'error';
@@ -159,20 +159,20 @@ export interface BatchSlice {
   /** Bumped whenever batch arrays change (they are mutated in place). */
   batchVersion: number;
   run: BatchRun;
-  openCsv(file: File): Promise<void>;
-  setTextColumn(column: number): void;
-  runBatch(): void;
-  cancelBatch(): void;
+  openCsv: (file: File) => Promise<void>;
+  setTextColumn: (column: number) => void;
+  runBatch: () => void;
+  cancelBatch: () => void;
   /** The labelled CSV and its file name; null without results. */
-  exportCsv(): { csv: string; fileName: string } | null;
+  exportCsv: () => { csv: string; fileName: string } | null;
 }
 
 export interface TuningSlice {
   /** Thresholds tuned on the CSV's gold labels, waiting for Apply or Discard. */
   tuning: (Tuning & { labels: string[]; batchVersion: number }) | null;
-  tuneThresholds(): void;
-  applyTuning(): void;
-  discardTuning(): void;
+  tuneThresholds: () => void;
+  applyTuning: () => void;
+  discardTuning: () => void;
 }
 
 export type AppState = EngineSlice & LabelsSlice & TextSlice & BatchSlice & TuningSlice;
