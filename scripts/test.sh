@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything, then runs every test: pytest, typecheck, lint, vitest, the single-ORT build check, Playwright e2e.
+# Installs everything, then runs every test: pytest, typecheck, lint, module boundaries, vitest, the single-ORT build check, Playwright e2e.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh node python chromium
@@ -14,6 +14,9 @@ npx tsc -b
 
 step "lint (ESLint: typescript-eslint type-aware, React Hooks)"
 npx eslint .
+
+step "module boundaries (dependency-cruiser: layers, one importer per runtime package, no Ajv on the main thread)"
+npm run --silent check:deps
 
 step "vitest"
 npx vitest run
