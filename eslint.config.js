@@ -27,6 +27,9 @@ export default defineConfig(
     rules: {
       // `_name` marks a parameter or binding kept on purpose (tsc's noUnused* agree).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+      // With verbatimModuleSyntax, `import { type A } from './m'` still loads ./m (as `import {} from './m'`), while
+      // dependency-cruiser counts it as type-only: `import type { A }` is the form that really loads nothing.
+      '@typescript-eslint/no-import-type-side-effects': 'error',
     },
   },
   {
