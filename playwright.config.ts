@@ -1,4 +1,5 @@
-// Playwright: every e2e test runs in Debian's Chromium twice, with and without a WebGPU adapter.
+// Playwright: every e2e test runs in Debian's Chromium twice, with and without a WebGPU adapter
+// (flow tests force WASM in both; the README lists what runs on WebGPU).
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARG } from './scripts/chromium.mjs';
 

@@ -82,13 +82,13 @@ try {
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   // A fresh clone's first load makes Vite pre-bundle the dependencies: minutes on a busy 2-core machine.
   await page.goto(`${base}bench/precision.html`, { timeout: 600_000 });
-  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 600_000 });
-  if (threads > 1 && !(await page.evaluate(() => crossOriginIsolated))) throw new Error('the page is not cross-origin isolated: WASM threads would be off');
+  await page.waitForFunction(() => globalThis.benchReady === true, null, { timeout: 600_000 });
+  if (threads > 1 && !(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error('the page is not cross-origin isolated: WASM threads would be off');
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const b of bundles) {
       const variants = Object.entries(b.manifest.variants).filter(([, v]) => v.intended_backends.includes('wasm')).map(([d]) => d);
       for (const dtype of round % 2 ? [...variants].reverse() : variants) {
-        const result = await page.evaluate((job) => window.bench(job), { bundle: b.url, backend: 'wasm', dtype, texts, threads });
+        const result = await page.evaluate((job) => globalThis.bench(job), { bundle: b.url, backend: 'wasm', dtype, texts, threads });
         runs.push({ bundle: b.name, round, ...result });
         console.error(`round ${round} ${b.name} ${dtype}: ${result.textsPerSecond.toFixed(2)} texts/s (${result.labels} labels)`);
       }

@@ -5,8 +5,9 @@ import { expect, test } from './fixtures';
 import { projectHasWebGpu } from './pages/AppPage';
 
 /** The embedded bundle's own verdict on q8 decides what WASM picks by itself (docs/precision.md). */
-const Q8_RECOMMENDED: boolean = JSON.parse(readFileSync(new URL('../public/models/demo-fixture/manifest.json', import.meta.url), 'utf8')).variants.q8
-  .recommended;
+const Q8_RECOMMENDED = (
+  JSON.parse(readFileSync(new URL('../public/models/demo-fixture/manifest.json', import.meta.url), 'utf8')) as { variants: { q8: { recommended: boolean } } }
+).variants.q8.recommended;
 const README_SCREENSHOT = fileURLToPath(new URL('../docs/screenshot.png', import.meta.url));
 /** docs/screenshot.png is rewritten when missing or on request, so a plain test run leaves the tree clean. */
 const WRITE_README_SCREENSHOT = process.env.UPDATE_README_SCREENSHOT === '1' || !existsSync(README_SCREENSHOT);

@@ -90,6 +90,10 @@ test('thresholds re-decide without a re-run; thresholds and zero-shot labels per
   await app.labelRow('Sports').getByRole('button', { name: 'Remove label Sports' }).click();
   await expect(app.labelRow('Sports')).toHaveCount(0);
   // What is stored for the next visit is the reset state.
-  const saved = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith('zeroshot.labels.')).map(([, v]) => JSON.parse(v)));
-  expect(saved.every((v: { thresholds: object; userLabels: unknown[] }) => Object.keys(v.thresholds).length === 0 && v.userLabels.length === 0)).toBe(true);
+  const saved = await page.evaluate(() =>
+    Object.entries(localStorage)
+      .filter(([k]) => k.startsWith('zeroshot.labels.'))
+      .map(([, v]) => JSON.parse(String(v)) as { thresholds: object; userLabels: unknown[] }),
+  );
+  expect(saved.every((v) => Object.keys(v.thresholds).length === 0 && v.userLabels.length === 0)).toBe(true);
 });

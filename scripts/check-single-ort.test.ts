@@ -2,7 +2,6 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain .mjs script without type declarations
 import { inspectBuild, ORT_API_MARKER } from './check-single-ort.mjs';
 
 const wasm = (tag: string) => Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.from(`onnxruntime ${tag}`)]);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything, then runs every test: pytest, ruff, typecheck, vitest, the single-ORT build check, Playwright e2e.
+# Installs everything, then runs every test: pytest, ruff, typecheck, lint, module boundaries, vitest, the build checks (single ORT, main chunk without Ajv), the precision bench smoke, Playwright e2e.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh node python chromium
@@ -15,12 +15,19 @@ step "ruff (model-export)"
 step "typecheck"
 npx tsc -b
 
+step "lint (ESLint: typescript-eslint type-aware, React Hooks)"
+npx eslint .
+
+step "module boundaries (dependency-cruiser: layers, one importer per runtime package, no Ajv on the main thread)"
+npm run --silent check:deps
+
 step "vitest"
 npx vitest run
 
-step "production build + single ONNX Runtime check"
+step "production build + single ONNX Runtime check + no Ajv in the main-thread chunk"
 npx vite build
 node scripts/check-single-ort.mjs dist
+node scripts/check-main-chunk.mjs dist
 
 step "precision bench smoke (fixture, 1 round; no figure asserted, the run must complete)"
 bench_tmp=$(mktemp -d)

@@ -93,7 +93,14 @@ def test_table_rows_and_files(tmp_path):
     for r in rows:
         assert set(r) >= {"macro_f1", "hamming_accuracy", "exact_match", "macro_precision", "macro_recall", "per_label_f1",
                           "thresholds"}
-    assert rows[2]["macro_f1"] >= rows[1]["macro_f1"]
+    # Separable by construction: negatives score at most 0.5, positives at least 0.6. So t=0.5 is already perfect, and
+    # tuning picks, per label, the lowest grid value above the highest negative score (F1 1, ties to the lowest).
+    assert rows[1]["macro_f1"] == 1.0
+    lowest_perfect = {
+        name: min(t for t in THRESHOLD_GRID if t > hybrid[y[:, j] == 0, j].max()) for j, name in enumerate("AB")}
+    assert rows[2]["thresholds"] == lowest_perfect
+    assert lowest_perfect != {"A": 0.5, "B": 0.5}
+    assert rows[2]["macro_f1"] == 1.0
     table = {"title": "t", "labels": ["A", "B"], "rows": rows, "split": {"train": 0, "val": 50, "description": "x"}}
     j, m = write_evaluation(table, tmp_path)
     assert json.loads(j.read_text())["rows"][0]["system"] == "NLI baseline (t=0.5)"

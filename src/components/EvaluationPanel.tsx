@@ -23,8 +23,8 @@ function MetricRow({ row, labels, proposal }: { row: EvaluationRow; labels: stri
         {row.note && <span className="row-note">{row.note}</span>}
       </th>
       {METRICS.map(([key]) => (
-        <td key={key} className="num" data-metric={key} data-value={raw(row.metrics[key] as number)}>
-          {fmt(row.metrics[key] as number, 4)}
+        <td key={key} className="num" data-metric={key} data-value={raw(row.metrics[key])}>
+          {fmt(row.metrics[key], 4)}
         </td>
       ))}
       {labels.map((l, j) => (

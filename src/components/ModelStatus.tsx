@@ -157,7 +157,7 @@ export function ModelStatus() {
             type="file"
             multiple
             disabled={busy || status === 'loading'}
-            {...({ webkitdirectory: '' } as Record<string, string>)}
+            {...{ webkitdirectory: '' }}
             onChange={(e) => {
               const list = Array.from(e.target.files ?? []);
               if (list.length === 0) return;

@@ -51,6 +51,8 @@ export function ResultsGrid(props: ResultsGridProps) {
   const { blended, nli, poly, scored } = props.scores;
   const L = labels.length;
   const scroller = useRef<HTMLDivElement>(null);
+  // The app does not run the React Compiler, so its skipping this component changes nothing; TanStack documents this use.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundleError, loadManifest } from './bundle';
 import { Engine, InputError, type LabelSpec, type TextResult } from './engine';
-import { DEMO_BUNDLE, fsSource, readJson } from './fsSource.testutil';
+import { DEMO_BUNDLE, fsSource, GOLDEN_DIR, readJson } from './fsSource.testutil';
 import { ManifestError } from './manifest';
 import { configureRuntime } from './session';
 
@@ -27,12 +27,18 @@ beforeAll(async () => {
 afterAll(() => engine.dispose());
 
 describe('inputs', () => {
-  it('scores empty and whitespace-only texts like any other', async () => {
+  it('scores empty and whitespace-only texts like any other: as PyTorch does', async () => {
+    // PyTorch's entailment for the empty text (the golden file's 'empty' case) under each bundle hypothesis.
+    const golden = readJson<{ hypotheses: { hypothesis: string }[]; texts: { name: string; pairs: { entailment: number }[] }[] }>(
+      join(GOLDEN_DIR, 'demo-fixture.golden.json'),
+    );
+    const pairs = golden.texts.find((t) => t.name === 'empty')!.pairs;
+    const reference = labels.map((l) => pairs[golden.hypotheses.findIndex((h) => h.hypothesis === l.hypothesis)]!.entailment);
     const [empty, blank] = await run(['', ' \t\n ']);
-    for (const r of [empty!, blank!]) {
-      expect(r.scores).toHaveLength(labels.length);
-      for (const s of r.scores) expect(s.blended).toBeGreaterThanOrEqual(0);
-    }
+    expect(empty!.scores).toHaveLength(labels.length);
+    empty!.scores.forEach((s, j) => expect(Math.abs(s.nli - reference[j]!), labels[j]!.name).toBeLessThan(1e-4));
+    // Whitespace tokenizes to nothing, so it scores exactly as the empty text.
+    expect(blank!.scores).toEqual(empty!.scores);
   });
   it('scores a 100,000-character text, truncating only the text', async () => {
     const text = 'The central bank raised interest rates again. '.repeat(2200).slice(0, 100_000);

@@ -232,7 +232,7 @@ export class Engine {
           if (s.truncated) truncated[i] = true;
           return s.ids;
         });
-        poly = await scoreHeads(this.backbone, this.heads!, seqs, headLabels.length, cfg, isCancelled);
+        poly = await scoreHeads(this.backbone, this.heads, seqs, headLabels.length, cfg, isCancelled);
       }
       const results = slice.map((_, i): TextResult => ({
         index: start + i,

@@ -11,12 +11,12 @@ export const GOLDEN_DIR = join(REPO_ROOT, 'model-export/golden');
 export function fsSource(dir: string): BundleSource {
   return {
     label: dir,
-    async read(path, onBytes) {
+    read(path, onBytes) {
       const file = join(dir, path);
-      if (!existsSync(file)) throw new BundleError(`${path} is missing from the bundle at ${dir}.`);
+      if (!existsSync(file)) return Promise.reject(new BundleError(`${path} is missing from the bundle at ${dir}.`));
       const bytes = new Uint8Array(readFileSync(file));
       onBytes(bytes.byteLength);
-      return bytes;
+      return Promise.resolve(bytes);
     },
   };
 }

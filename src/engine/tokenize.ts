@@ -81,7 +81,7 @@ function exactSentencePiece(internals: TokenizerInternals, json: TokenizerJsonLa
 /** Builds the bundle's DeBERTa-v2/v3 tokenizer from already-fetched tokenizer.json and tokenizer_config.json. */
 export function createTokenizer(tokenizerJson: object, tokenizerConfig: object, specials: SpecialIds): TextTokenizer {
   const tokenizer = new DebertaV2Tokenizer(tokenizerJson, tokenizerConfig);
-  exactSentencePiece((tokenizer as unknown as { _tokenizer: TokenizerInternals })._tokenizer, tokenizerJson as TokenizerJsonLayout);
+  exactSentencePiece((tokenizer as unknown as { _tokenizer: TokenizerInternals })._tokenizer, tokenizerJson);
   return {
     specials,
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),

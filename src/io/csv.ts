@@ -196,7 +196,7 @@ export async function parseCsv(input: string | File, options: ParseOptions = {})
         if (rows.length === 0) return reject(new CsvError('The file has a header row but no data rows below it.'));
         // Rows read before the table widened are padded now.
         for (const row of rows) while (row.length < width) row.push('');
-        const header = cleanHeader([...(rawHeader as string[]), ...Array.from({ length: width - (rawHeader as string[]).length }, () => '')]);
+        const header = cleanHeader([...rawHeader, ...Array.from({ length: width - rawHeader.length }, () => '')]);
         const warnings: string[] = [];
         const list = (xs: number[]) => xs.slice(0, MAX_REPORTED).join(', ') + (xs.length > MAX_REPORTED ? ', …' : '');
         if (short.length) warnings.push(`Rows ${list(short)} have fewer cells than the header; the missing cells were left empty.`);

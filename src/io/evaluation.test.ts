@@ -42,7 +42,29 @@ describe('tuneOnData', () => {
     expect(t.inSample.metrics.macroF1).toBe(1);
     expect(t.perFold).toHaveLength(3);
     expect(t.crossValidated.metrics.rows).toBe(6);
-    expect(t.crossValidated.metrics.macroF1).toBeLessThanOrEqual(1);
-    expect(t.crossValidated.thresholds).toHaveLength(2);
+    // Folds of Python's random.Random(42).shuffle(range(6)) = [3, 1, 2, 4, 0, 5], every 3rd: {3, 4}, {0, 1}, {2, 5}.
+    // Fold {3,4}, trained on rows 0,1,2,5: A perfect in (0.3, 0.7] -> 0.31; B perfect in (0.3, 0.5] -> 0.31.
+    // Fold {0,1}, trained on rows 2,3,4,5: A perfect in (0.2, 0.35] -> 0.21; B perfect in (0.3, 0.5] -> 0.31.
+    // Fold {2,5}, trained on rows 0,1,3,4: A perfect in (0.3, 0.35] -> 0.31; B perfect in (0.2, 0.6] -> 0.21.
+    expect(t.perFold).toEqual([
+      [0.31, 0.31],
+      [0.21, 0.31],
+      [0.31, 0.21],
+    ]);
+    // CV decisions: A row 1 (0.3 >= 0.21) and B row 5 (0.3 >= 0.21) are the only errors, both false positives.
+    // A: [1,1,1,0,1,0] vs gold [1,0,1,0,1,0]: tp 3 fp 1 fn 0. B: [0,1,1,1,0,1] vs [0,1,1,1,0,0]: tp 3 fp 1 fn 0.
+    const cv = t.crossValidated.metrics;
+    expect(cv.perLabel.map((m) => [m.tp, m.fp, m.fn])).toEqual([
+      [3, 1, 0],
+      [3, 1, 0],
+    ]);
+    expect(cv.macroF1).toBeCloseTo(6 / 7, 12);
+    expect(cv.macroPrecision).toBeCloseTo(0.75, 12);
+    expect(cv.macroRecall).toBe(1);
+    expect(cv.hammingAccuracy).toBeCloseTo(10 / 12, 12);
+    expect(cv.exactMatch).toBeCloseTo(4 / 6, 12);
+    // Thresholds shown for the CV row: the mean over folds.
+    expect(t.crossValidated.thresholds[0]).toBeCloseTo(0.83 / 3, 12);
+    expect(t.crossValidated.thresholds[1]).toBeCloseTo(0.83 / 3, 12);
   });
 });

@@ -38,7 +38,7 @@ const isThreshold = (x: unknown): x is number => typeof x === 'number' && x >= 0
 
 /** Reads saved settings; anything malformed is ignored rather than trusted. */
 export function loadSaved(store: KeyValueStore | null, key: string): SavedLabels | null {
-  let raw: string | null = null;
+  let raw: string | null;
   try {
     raw = store?.getItem(key) ?? null;
   } catch {

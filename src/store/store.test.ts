@@ -2,7 +2,6 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { roundNli, sigmoid } from '../engine/blend';
-import { multiLabelMetrics } from '../io/metrics';
 import { FakeEngine, fakeNli, fakePolyLogit, MemoryStorage } from './fakeEngine.testutil';
 import { scoresOf } from './run';
 import { selectBatchStale, selectEvaluation, selectHistograms, runRates } from './selectors';
@@ -163,7 +162,8 @@ describe('text slice', () => {
     engine.failClassify = 'WebGPU device lost';
     store.getState().setText('hello');
     await store.getState().classifyText();
-    expect(store.getState().textProblem).toMatchObject({ message: 'WebGPU device lost', hint: expect.stringMatching(/Try again/) });
+    expect(store.getState().textProblem?.message).toBe('WebGPU device lost');
+    expect(store.getState().textProblem?.hint).toMatch(/Try again/);
   });
 });
 
@@ -278,15 +278,33 @@ describe('evaluation', () => {
     await until(store, (s) => s.run.status === 'done');
     const rows = selectEvaluation(store.getState())!;
     expect(rows.map((r) => r.key)).toEqual(['nli', 'hybrid']);
-    // Scored rows 0, 2, 3, 4; gold Technology [1,0,1,0], Health [0,1,1,0].
+    // The NLI row at 0.5 over the scored rows 0, 2, 3, 4, counted by hand:
+    //               Chips, AI and robots  Vaccines work  =cmd()     Quiet day
+    //   Technology  0.419 -> 0            0.313 -> 0     0.981 -> 1  0.813 -> 1   gold 1 0 1 0: tp 1, fp 1, fn 1
+    //   Health      0.412 -> 0            0.957 -> 1     0.935 -> 1  0.715 -> 1   gold 0 1 1 0: tp 2, fp 1, fn 0
     const texts = ['Chips, AI and robots', 'Vaccines work', '=cmd()', 'Quiet day'];
     const hyps = ['This example is tech.', 'This example is health.'];
-    const nliPred = hyps.map((h) => texts.map((t) => (fakeNli(t, h) >= 0.5 ? 1 : 0)));
-    const expected = multiLabelMetrics(nliPred, [
-      [1, 0, 1, 0],
-      [0, 1, 1, 0],
+    expect(hyps.map((h) => texts.map((t) => (fakeNli(t, h) >= 0.5 ? 1 : 0)))).toEqual([
+      [0, 0, 1, 1],
+      [0, 1, 1, 1],
     ]);
-    expect(rows[0]!.metrics).toEqual(expected);
+    const m = rows[0]!.metrics;
+    expect(m.rows).toBe(4);
+    expect(m.perLabel.map((l) => [l.tp, l.fp, l.fn, l.support])).toEqual([
+      [1, 1, 1, 2],
+      [2, 1, 0, 2],
+    ]);
+    // Technology: P = R = F1 = 1/2. Health: P = 2/3, R = 1, F1 = 4/5.
+    expect(m.perLabel[0]).toMatchObject({ precision: 0.5, recall: 0.5, f1: 0.5 });
+    expect(m.perLabel[1]!.precision).toBeCloseTo(2 / 3, 12);
+    expect(m.perLabel[1]!.recall).toBe(1);
+    expect(m.perLabel[1]!.f1).toBeCloseTo(0.8, 12);
+    expect(m.macroF1).toBeCloseTo(0.65, 12);
+    expect(m.macroPrecision).toBeCloseTo(7 / 12, 12);
+    expect(m.macroRecall).toBeCloseTo(0.75, 12);
+    // Cells right: Technology 2 of 4, Health 3 of 4. Rows right on both labels: Vaccines work and =cmd().
+    expect(m.hammingAccuracy).toBe(5 / 8);
+    expect(m.exactMatch).toBe(0.5);
 
     store.getState().setThreshold('Health', 0);
     expect(selectEvaluation(store.getState())![1]!.metrics.perLabel[1]!.recall).toBe(1);

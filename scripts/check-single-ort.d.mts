@@ -1,0 +1,9 @@
+// Types of scripts/check-single-ort.mjs for its unit test.
+export declare const ORT_API_MARKER: string;
+export interface BuildReport {
+  wasm: string[];
+  api: { file: string; copies: number }[];
+  ok: boolean;
+  problems: string[];
+}
+export declare function inspectBuild(dir: string): BuildReport;
