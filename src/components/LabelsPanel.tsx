@@ -1,5 +1,5 @@
 // Labels: a threshold slider per label, hypotheses shown and editable, zero-shot labels added and removed.
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { hypothesisFor, type LabelsSlice, type LabelState } from '../store/labelsSlice';
 import { useAppStore } from '../store/store';
@@ -12,7 +12,13 @@ function HypothesisEditor({ label, onSave, onReset }: { label: LabelState; onSav
   const [draft, setDraft] = useState(label.hypothesis);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
-  useEffect(() => setDraft(label.hypothesis), [label.hypothesis]);
+  // A hypothesis changed from outside (reset, reload) replaces the draft, during render rather than in an effect:
+  // https://react.dev/learn/you-might-not-need-an-effect#adjusting-some-state-when-a-prop-changes
+  const [shown, setShown] = useState(label.hypothesis);
+  if (shown !== label.hypothesis) {
+    setShown(label.hypothesis);
+    setDraft(label.hypothesis);
+  }
   const commit = () => {
     if (draft === label.hypothesis) return setError(null);
     setError(onSave(draft));

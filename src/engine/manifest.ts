@@ -37,7 +37,7 @@ export function parseManifest(data: unknown): Manifest {
     throw new ManifestError('manifest.json is not a JSON object: this is not a model bundle manifest.');
   }
   if (!('format' in data)) throw new ManifestError("manifest.json has no 'format' field: this is not a model bundle manifest.");
-  const format = (data as { format: unknown }).format;
+  const format = data.format;
   if (!SUPPORTED_FORMATS.includes(format as number)) {
     throw new ManifestError(
       `This bundle's manifest format is ${JSON.stringify(format)}, but this version reads format ${SUPPORTED_FORMATS.join(', ')} only. ` +

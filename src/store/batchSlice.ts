@@ -55,14 +55,14 @@ export interface BatchSlice {
   textColumn: number;
   batch: BatchResults | null;
   run: BatchRun;
-  openCsv(file: File): Promise<void>;
+  openCsv: (file: File) => Promise<void>;
   /** Opens the seed news sample served with the app. */
-  openSampleCsv(): Promise<void>;
-  setTextColumn(column: number): void;
-  runBatch(): void;
-  cancelBatch(): void;
+  openSampleCsv: () => Promise<void>;
+  setTextColumn: (column: number) => void;
+  runBatch: () => void;
+  cancelBatch: () => void;
   /** The labelled CSV and its file name; null without results. */
-  exportCsv(): { csv: string; fileName: string } | null;
+  exportCsv: () => { csv: string; fileName: string } | null;
 }
 
 /** The seed data set as a CSV served with the app (public/samples/). */

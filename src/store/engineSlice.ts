@@ -25,11 +25,11 @@ export interface EngineSlice {
   /** Start-up notices (bad URL parameters, a WebGPU fallback). */
   notices: string[];
   /** Creates the engine and loads the bundle named in the URL or the default; runs once. */
-  init(): void;
-  loadBundle(location: BundleLocation): Promise<void>;
+  init: () => void;
+  loadBundle: (location: BundleLocation) => Promise<void>;
   /** Loads a bundle folder URL after checking it is on this origin; returns an error message or null. */
-  loadBundleUrl(url: string): string | null;
-  dismissNotice(index: number): void;
+  loadBundleUrl: (url: string) => string | null;
+  dismissNotice: (index: number) => void;
 }
 
 /** Resolves a bundle folder URL against the page; null when it is on another origin or not a URL. */

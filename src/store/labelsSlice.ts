@@ -24,16 +24,16 @@ export interface LabelsSlice {
   labelsKey: string | null;
   /** The bundle's template for zero-shot labels (`fillTemplate`). */
   hypothesisTemplate: string;
-  setThreshold(name: string, threshold: number): void;
+  setThreshold: (name: string, threshold: number) => void;
   /** Several thresholds at once (applying tuned thresholds). */
-  setThresholds(values: Record<string, number>): void;
-  resetThresholds(): void;
+  setThresholds: (values: Record<string, number>) => void;
+  resetThresholds: () => void;
   /** Adds a zero-shot (NLI-only) label; returns an error message or null. */
-  addLabel(name: string): string | null;
-  removeLabel(name: string): void;
+  addLabel: (name: string) => string | null;
+  removeLabel: (name: string) => void;
   /** Changes the hypothesis the NLI model sees; returns an error message or null. */
-  setHypothesis(name: string, hypothesis: string): string | null;
-  resetHypothesis(name: string): void;
+  setHypothesis: (name: string, hypothesis: string) => string | null;
+  resetHypothesis: (name: string) => void;
 }
 
 /** The hypothesis of a zero-shot label from the bundle's template, or why the template cannot give one. */

@@ -93,7 +93,8 @@ describe('hypothesisFor', () => {
   it("fills the bundle's template as Python's str.format does, or says why it cannot", () => {
     expect(hypothesisFor('This text is about {}.', 'sports')).toEqual({ hypothesis: 'This text is about sports.' });
     expect(hypothesisFor('About:', 'sports')).toEqual({ hypothesis: 'About:' });
-    expect(hypothesisFor('About {name}', 'sports')).toEqual({ problem: expect.stringMatching(/\{name\} is not a field/) });
+    const broken = hypothesisFor('About {name}', 'sports');
+    expect('problem' in broken ? broken.problem : null).toMatch(/\{name\} is not a field/);
   });
 });
 

@@ -21,10 +21,8 @@ function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEn
     now: () => (t += 1000),
     search: opts.search ?? '',
     href: 'http://localhost:4173/app/',
-    fetchFile: async (url, name) => {
-      if (url !== '/samples/seed-news.csv') throw new Error('HTTP 404');
-      return new File([SAMPLE], name, { type: 'text/csv' });
-    },
+    fetchFile: (url, name) =>
+      url === '/samples/seed-news.csv' ? Promise.resolve(new File([SAMPLE], name, { type: 'text/csv' })) : Promise.reject(new Error('HTTP 404')),
   });
   return { store, engine, storage };
 }

@@ -27,8 +27,8 @@ export interface TextSlice {
   textRun: TextRun | null;
   textRunning: boolean;
   textProblem: Problem | null;
-  setText(text: string): void;
-  classifyText(): Promise<void>;
+  setText: (text: string) => void;
+  classifyText: () => Promise<void>;
 }
 
 /** The labels as a run records them: what the engine sees, and the thresholds in force. */

@@ -7,9 +7,9 @@ import type { AppState, StoreDeps } from './types';
 export interface TuningSlice {
   /** Thresholds tuned on the CSV's gold labels (one per label in `labels`), waiting for Apply or Discard. */
   tuning: (Tuning & { labels: string[] }) | null;
-  tuneThresholds(): void;
-  applyTuning(): void;
-  discardTuning(): void;
+  tuneThresholds: () => void;
+  applyTuning: () => void;
+  discardTuning: () => void;
 }
 
 /** Folds of the cross-validated estimate. */
