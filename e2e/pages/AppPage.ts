@@ -172,6 +172,9 @@ export class AppPage {
     const chooser = this.page.waitForEvent('filechooser');
     await this.page.getByText('Choose a CSV file…').click();
     await (await chooser).setFiles(path);
+    // Reading starts in the change handler; wait until it ends (a table, or a message), so a click on
+    // "Label all rows" cannot land on the previous table.
+    await expect(this.page.locator('[data-csv-status]')).not.toHaveAttribute('data-csv-status', 'reading', { timeout: 120_000 });
   }
 
   /** Drops a CSV on the page: a DataTransfer with the file, dispatched as dragenter/dragover/drop. */

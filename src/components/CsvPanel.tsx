@@ -30,7 +30,7 @@ export function CsvPanel() {
       textColumn: st.textColumn,
       goldSummary: selectGoldSummary(st),
       run: st.run,
-      canRun: st.engineStatus === 'ready' && !!st.table,
+      canRun: st.engineStatus === 'ready' && !!st.table && st.csvStatus !== 'reading',
       hasResults: !!st.batch,
       resultNote: selectResultNote(st),
       openCsv: st.openCsv,
@@ -53,7 +53,7 @@ export function CsvPanel() {
   const running = run.status === 'running';
 
   return (
-    <section className="panel csv" aria-labelledby="csv-title">
+    <section className="panel csv" aria-labelledby="csv-title" data-csv-status={s.status}>
       <h2 id="csv-title">Label a CSV</h2>
       <p className="muted">
         Drop a CSV anywhere on this page, or pick one. It needs a header row and a text column; gold labels (0/1 columns named as

@@ -137,7 +137,8 @@ export const createBatchSlice =
 
     runBatch() {
       const s = get();
-      if (!s.table || s.run.status === 'running') return;
+      // Not while a new file is being read: its table would replace this run's rows under it.
+      if (!s.table || s.run.status === 'running' || s.csvStatus === 'reading') return;
       const problem =
         notReadyProblem(s) ?? (s.textRunning ? { message: 'A text is being classified.', hint: 'Run the CSV again in a moment.' } : null);
       if (problem) return set({ run: stopped(problem) });
@@ -180,14 +181,16 @@ export const createBatchSlice =
         onBackendChange(set),
       );
       set((st) => ({ run: { ...st.run, requestId: id } }));
+      // A run's end is told only while its results are the ones shown (a newer file or run replaces them).
+      const current = (st: AppState) => st.batch?.scores.run === scores.id;
       finished.then(
         ({ cancelled }) => {
           publish();
-          set((st) => ({ run: { ...st.run, status: cancelled ? 'cancelled' : 'done', requestId: null } }));
+          set((st) => (current(st) ? { run: { ...st.run, status: cancelled ? 'cancelled' : 'done', requestId: null } } : {}));
         },
         (error: unknown) => {
           publish();
-          set((st) => ({ run: { ...st.run, status: 'error', requestId: null, problem: engineProblem(error, 'classify') } }));
+          set((st) => (current(st) ? { run: { ...st.run, status: 'error', requestId: null, problem: engineProblem(error, 'classify') } } : {}));
         },
       );
     },

@@ -35,6 +35,8 @@ export class FakeEngine implements EngineLike {
   loads: BundleLocation[] = [];
   /** The texts of every classify request, in order. */
   requests: string[][] = [];
+  /** How each classify request ended, in request order (await one to know its run is over). */
+  ends: Promise<unknown>[] = [];
   cancelled = new Set<number>();
   failLoad: string | null = null;
   failClassify: string | null = null;
@@ -77,6 +79,7 @@ export class FakeEngine implements EngineLike {
       }
       return { cancelled: false, elapsedMs: texts.length };
     })();
+    this.ends.push(finished.catch(() => undefined));
     return { id, finished };
   }
 

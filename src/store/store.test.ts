@@ -239,6 +239,24 @@ describe('batch slice', () => {
     expect(store.getState().exportCsv()!.csv.split('\r\n')).toHaveLength(41);
   });
 
+  it('does not start a run while a new file is being read, and a finished run never marks a newer table done', async () => {
+    const { store, engine } = await withCsv();
+    const reading = store.getState().openCsv(new File([CSV.replace('Quiet day', 'Calm day')], 'next.csv', { type: 'text/csv' }));
+    expect(store.getState().csvStatus).toBe('reading');
+    store.getState().runBatch();
+    expect(store.getState().run.status).toBe('idle');
+    await reading;
+    expect(store.getState().table!.file.name).toBe('next.csv');
+
+    // A run on the first table that ends after another file replaced it leaves the new table idle.
+    store.getState().runBatch();
+    expect(store.getState().run.status).toBe('running');
+    store.setState({ csvStatus: 'ready', run: { status: 'idle', requestId: null, done: 0, total: 0, elapsedMs: 0, problem: null }, batch: null });
+    await engine.ends.at(-1);
+    await Promise.resolve();
+    expect(store.getState().run.status).toBe('idle');
+  });
+
   it('keeps the previous table when a new file is malformed or refused', async () => {
     const { store } = await withCsv();
     await store.getState().openCsv(new File(['text\n"unterminated\n'], 'bad.csv'));
