@@ -157,6 +157,13 @@ export class AppPage {
   get csvSummary() {
     return this.page.getByTestId('csv-summary');
   }
+  /** "read as <encoding>" in the CSV summary. */
+  get csvEncoding() {
+    return this.page.getByTestId('csv-encoding');
+  }
+  get csvWarnings() {
+    return this.page.getByTestId('csv-warnings');
+  }
   get csvProblem() {
     return this.page.getByTestId('csv-problem');
   }
@@ -177,16 +184,16 @@ export class AppPage {
     await expect(this.page.locator('[data-csv-status]')).not.toHaveAttribute('data-csv-status', 'reading', { timeout: 120_000 });
   }
 
-  /** Drops a CSV on the page: a DataTransfer with the file, dispatched as dragenter/dragover/drop. */
+  /** Drops a file on the page, byte for byte: a DataTransfer with the file, dispatched as dragenter/dragover/drop. */
   async dropCsv(path: string, name: string, target = 'body'): Promise<void> {
-    const text = readFileSync(path, 'utf-8');
+    const bytes = [...readFileSync(path)];
     const dataTransfer = await this.page.evaluateHandle(
       ([content, fileName]) => {
         const dt = new DataTransfer();
-        dt.items.add(new File([content!], fileName!, { type: 'text/csv' }));
+        dt.items.add(new File([new Uint8Array(content)], fileName, { type: 'text/csv' }));
         return dt;
       },
-      [text, name],
+      [bytes, name] as const,
     );
     await this.page.dispatchEvent(target, 'dragenter', { dataTransfer });
     await this.page.dispatchEvent(target, 'dragover', { dataTransfer });

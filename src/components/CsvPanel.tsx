@@ -2,6 +2,7 @@
 import { useId, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../io/csv';
+import { describeEncoding } from '../io/decode';
 import { runRates, selectGoldSummary, selectResultNote } from '../store/selectors';
 import { useAppStore } from '../store/store';
 import { downloadText } from './download';
@@ -27,6 +28,7 @@ export function CsvPanel() {
       warnings: st.csvWarnings,
       header: st.table?.header ?? null,
       rowCount: st.table?.rows.length ?? 0,
+      encoding: st.table?.encoding ?? null,
       textColumn: st.textColumn,
       goldSummary: selectGoldSummary(st),
       run: st.run,
@@ -100,7 +102,8 @@ export function CsvPanel() {
       {s.header && s.file && (
         <div className="csv-setup">
           <p data-testid="csv-summary">
-            <strong>{s.file.name}</strong>: {formatCount(s.rowCount)} rows, {s.header.length} columns, {formatBytes(s.file.bytes)}.
+            <strong>{s.file.name}</strong>: {formatCount(s.rowCount)} rows, {s.header.length} columns, {formatBytes(s.file.bytes)}
+            {s.encoding && <span data-testid="csv-encoding">, read as {describeEncoding(s.encoding)}</span>}.
             {s.goldSummary ? ` ${s.goldSummary}` : ''}
           </p>
           <div className="row">

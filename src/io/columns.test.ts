@@ -1,6 +1,6 @@
 // Tests for the text-column guess and gold-label detection.
 import { describe, expect, it } from 'vitest';
-import { detectGold, guessTextColumn, parseBinary, splitLabels } from './columns';
+import { detectGold, guessTextColumn, noTextColumnWarning, parseBinary, splitLabels } from './columns';
 
 const LABELS = ['Technology', 'Health', 'Finance'];
 
@@ -16,6 +16,21 @@ describe('guessTextColumn', () => {
       ['223456789012345', 'another longer sentence', 'y'],
     ];
     expect(guessTextColumn(['id', 'what', 'tag'], rows)).toBe(1);
+  });
+
+  it('passes over a well-known name whose cells are numbers, and says when no column looks like text', () => {
+    const rows = [
+      ['1', 'a long sentence of words'],
+      ['2', 'another one'],
+    ];
+    expect(guessTextColumn(['text', 'body_2'], rows)).toBe(1);
+    expect(noTextColumnWarning(['text', 'body_2'], rows)).toBeNull();
+    const numbers = [
+      ['1', '2.5', ''],
+      ['3', '-4', ''],
+    ];
+    expect(guessTextColumn(['a', 'b', 'c'], numbers)).toBe(0);
+    expect(noTextColumnWarning(['a', 'b', 'c'], numbers)).toMatch(/No column looks like text/);
   });
 });
 

@@ -33,33 +33,53 @@ function looksNumeric(value: string): boolean {
 }
 
 /**
- * The column most likely to hold the text: a well-known name if there is one,
- * else the column whose (non-numeric) cells are longest on average.
+ * How much a column reads as text: the mean length of its cells (first rows), or 0 when
+ * more than half of them are numbers or all are empty. Above 0 means "looks like text".
+ */
+function textScore(rows: readonly (readonly string[])[], column: number): number {
+  const sample = rows.slice(0, SAMPLE_ROWS);
+  let length = 0;
+  let numeric = 0;
+  for (const row of sample) {
+    const v = row[column] ?? '';
+    length += v.length;
+    if (looksNumeric(v)) numeric++;
+  }
+  return numeric > sample.length / 2 ? 0 : length / Math.max(1, sample.length);
+}
+
+/** Whether a column's cells read as text: not mostly numbers, not all empty. */
+export function looksLikeText(rows: readonly (readonly string[])[], column: number): boolean {
+  return textScore(rows, column) > 0;
+}
+
+/**
+ * The column most likely to hold the text: a well-known name if that column looks like
+ * text, else the column that looks most like text (longest cells on average), else the
+ * first column. When the answer does not look like text, no column does.
  */
 export function guessTextColumn(header: readonly string[], rows: readonly (readonly string[])[]): number {
   const lower = header.map((h) => h.trim().toLowerCase());
   for (const name of TEXT_COLUMN_NAMES) {
     const i = lower.indexOf(name);
-    if (i >= 0) return i;
+    if (i >= 0 && looksLikeText(rows, i)) return i;
   }
-  const sample = rows.slice(0, SAMPLE_ROWS);
   let best = 0;
   let bestScore = -1;
   header.forEach((_, c) => {
-    let length = 0;
-    let numeric = 0;
-    for (const row of sample) {
-      const v = row[c] ?? '';
-      length += v.length;
-      if (looksNumeric(v)) numeric++;
-    }
-    const score = numeric > sample.length / 2 ? 0 : length / Math.max(1, sample.length);
+    const score = textScore(rows, c);
     if (score > bestScore) {
       best = c;
       bestScore = score;
     }
   });
   return best;
+}
+
+/** The warning for a table where no column looks like text (numbers or empty cells only); null otherwise. */
+export function noTextColumnWarning(header: readonly string[], rows: readonly (readonly string[])[]): string | null {
+  if (header.some((_, c) => looksLikeText(rows, c))) return null;
+  return `No column looks like text: every column holds numbers or nothing. Check that this is the right file, or pick the column to label under Text column.`;
 }
 
 /** Splits a labels cell on the first delimiter it contains (| then ; then ,), trimming names. */

@@ -1,6 +1,6 @@
 // Tests for CSV reading: headers, ragged rows, quote errors with row numbers, empty files, size checks.
 import { describe, expect, it } from 'vitest';
-import { checkCsvFile, cleanHeader, CSV_LIMITS, CsvError, guessNewline, parseCsv } from './csv';
+import { checkCsvFile, cleanHeader, CSV_LIMITS, CsvError, normaliseNewlines, parseCsv } from './csv';
 
 describe('parseCsv', () => {
   it('reads header and rows in small chunks, CRLF and a BOM included', async () => {
@@ -89,12 +89,18 @@ describe('checkCsvFile', () => {
   });
 });
 
-describe('guessNewline', () => {
-  it('finds CRLF, CR and LF line endings, also with newlines inside quoted cells', () => {
-    expect(guessNewline('a,b\r\n1,2\r\n')).toBe('\r\n');
-    expect(guessNewline('a,b\r1,2\r')).toBe('\r');
-    expect(guessNewline('a,b\n1,2\n')).toBe('\n');
-    expect(guessNewline('text\r\n"one\ntwo"\r\nthree\r\n')).toBe('\r\n');
-    expect(guessNewline('single line')).toBe('\n');
+describe('normaliseNewlines', () => {
+  it('turns CRLF and lone CR outside quoted cells into LF', () => {
+    expect(normaliseNewlines('a,b\r\n1,2\n3,4\r5,6\r\n')).toBe('a,b\n1,2\n3,4\n5,6\n');
+    expect(normaliseNewlines('a\n1\n')).toBe('a\n1\n');
+  });
+
+  it('keeps every character inside quoted cells, doubled quotes included', () => {
+    const csv = 'text;n\r"one\r\ntwo ""x""\rthree";1\r\n"a\rb"\t\r"""q""\r"\r';
+    expect(normaliseNewlines(csv)).toBe('text;n\n"one\r\ntwo ""x""\rthree";1\n"a\rb"\t\n"""q""\r"\n');
+  });
+
+  it('reads a quote inside an unquoted cell as a character, not as the start of a quoted cell', () => {
+    expect(normaliseNewlines('size,text\r\n5" screen,ok\r\nnext,row\r\n')).toBe('size,text\n5" screen,ok\nnext,row\n');
   });
 });

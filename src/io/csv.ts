@@ -1,5 +1,6 @@
-// Streaming CSV reading with papaparse: size checks, header clean-up, clear errors with row numbers.
+// CSV reading with papaparse: size checks, decoding, line endings, header clean-up, clear errors with row numbers.
 import Papa from 'papaparse';
+import { type DecodedText, decodeText } from './decode';
 
 /** A CSV the app cannot use, with a message that says what is wrong and what to do. */
 export class CsvError extends Error {
@@ -54,13 +55,15 @@ export interface ParsedCsv {
   delimiter: string;
   /** Things the user should know that did not stop the read (ragged rows). */
   warnings: string[];
+  /** How the file's bytes were read as text; null when the input was already text. */
+  encoding: Pick<DecodedText, 'encoding' | 'bom'> | null;
 }
 
 export interface ParseOptions {
   /** Called after each chunk with the fraction of the input read and the rows so far. */
   onProgress?: (fraction: number, rows: number) => void;
   signal?: AbortSignal;
-  /** Characters (strings) or bytes (files) per chunk. */
+  /** Characters per chunk. */
   chunkSize?: number;
 }
 
@@ -97,33 +100,76 @@ export function cleanHeader(raw: readonly string[]): string[] {
 }
 
 const MAX_REPORTED = 5;
-const SAMPLE_CHARS = 64 * 1024;
 
-/** The line ending a CSV uses, judged from its start: \r\n, \r or \n (papaparse's own rule, on a bigger sample). */
-export function guessNewline(sample: string): '\r\n' | '\r' | '\n' {
-  const byR = sample.split('\r');
-  const byN = sample.split('\n');
-  const nFirst = byN.length > 1 && byN[0]!.length < byR[0]!.length;
-  if (byR.length === 1 || nFirst) return '\n';
-  let followedByN = 0;
-  for (let i = 1; i < byR.length; i++) if (byR[i]!.startsWith('\n')) followedByN++;
-  return followedByN >= (byR.length - 1) / 2 ? '\r\n' : '\r';
+/** Characters that papaparse may detect as the delimiter: a quote right after one opens a quoted cell. */
+const DELIMITERS = new Set([',', '\t', '|', ';', Papa.RECORD_SEP, Papa.UNIT_SEP].map((d) => d.charCodeAt(0)));
+const QUOTE = 0x22;
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * Line endings made one: every \r\n and lone \r outside quoted cells becomes \n, so a file
+ * that mixes endings is read row by row. Inside quoted cells (a quote at the start of a
+ * cell up to its closing quote, "" being a quote) every character is kept as it was.
+ */
+export function normaliseNewlines(text: string): string {
+  if (!text.includes('\r')) return text;
+  const parts: string[] = [];
+  let start = 0;
+  let quoted = false;
+  let cellStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === QUOTE) {
+        if (text.charCodeAt(i + 1) === QUOTE) i++;
+        else quoted = false;
+      }
+      continue;
+    }
+    if (c === QUOTE && cellStart) {
+      quoted = true;
+      cellStart = false;
+    } else if (c === CR) {
+      parts.push(text.slice(start, i), '\n');
+      if (text.charCodeAt(i + 1) === LF) i++;
+      start = i + 1;
+      cellStart = true;
+    } else {
+      cellStart = c === LF || DELIMITERS.has(c);
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.join('');
+}
+
+/** Bytes to text, or a CsvError that says the file is not text and what to do. */
+async function readText(file: Blob, name: string): Promise<DecodedText> {
+  const decoded = decodeText(new Uint8Array(await file.arrayBuffer()));
+  if ('notText' in decoded) {
+    throw new CsvError(`${name} is not a text file: it looks like ${decoded.notText}. Pick a CSV file (from a spreadsheet: File > Save as > CSV UTF-8) and load it again.`);
+  }
+  return decoded;
 }
 
 /**
- * Parses a CSV (a File in the browser, a string in tests) chunk by chunk. The first
+ * Parses a CSV: a string (already text), or a file's bytes, which are decoded first (see
+ * decodeText; files that are not text are refused). Line endings may be mixed. The first
  * row is the header. Quote errors stop the read (the rest of the file would be garbled);
  * rows with too few cells are padded and rows with too many widen the table, both with a
- * warning that names the rows, so no cell is ever dropped.
+ * warning that names the rows, so no cell is ever dropped. Rows come out in file order,
+ * blank lines skipped.
  */
-export async function parseCsv(input: string | File, options: ParseOptions = {}): Promise<ParsedCsv> {
-  // Without FileReader (Node), papaparse cannot stream a File: read it whole instead.
-  if (typeof input !== 'string' && typeof FileReader === 'undefined') input = await input.text();
+export async function parseCsv(input: string | Blob, options: ParseOptions = {}): Promise<ParsedCsv> {
+  let encoding: ParsedCsv['encoding'] = null;
+  if (typeof input !== 'string') {
+    const decoded = await readText(input, input instanceof File ? input.name : 'The file');
+    encoding = { encoding: decoded.encoding, bom: decoded.bom };
+    input = decoded.text;
+  }
+  const text = normaliseNewlines(input);
   const { onProgress, signal, chunkSize = 1024 * 1024 } = options;
-  const total = typeof input === 'string' ? input.length : input.size;
-  // NOTE: papaparse guesses line endings from its first chunk only; guess from a bigger sample.
-  const sample = typeof input === 'string' ? input.slice(0, SAMPLE_CHARS) : await input.slice(0, SAMPLE_CHARS).text();
-  const newline = guessNewline(sample);
+  const total = text.length;
   return new Promise((resolve, reject) => {
     let rawHeader: string[] | null = null;
     const rows: string[][] = [];
@@ -140,12 +186,12 @@ export async function parseCsv(input: string | File, options: ParseOptions = {})
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const config: Papa.ParseLocalConfig<string[], File> = {
+    const config = {
       header: false,
-      newline,
+      newline: '\n',
       skipEmptyLines: 'greedy',
       chunkSize,
-      chunk(result, parser) {
+      chunk(result: Papa.ParseResult<string[]>, parser: Papa.Parser) {
         if (aborted) {
           parser.abort();
           return;
@@ -202,7 +248,7 @@ export async function parseCsv(input: string | File, options: ParseOptions = {})
         if (short.length) warnings.push(`Rows ${list(short)} have fewer cells than the header; the missing cells were left empty.`);
         if (long.length) warnings.push(`Rows ${list(long)} have more cells than the header; the extra cells were kept in new columns (column_N).`);
         onProgress?.(1, rows.length);
-        resolve({ header, rows, delimiter, warnings });
+        resolve({ header, rows, delimiter, warnings, encoding });
       },
       error(error: Error) {
         signal?.removeEventListener('abort', onAbort);
@@ -210,7 +256,6 @@ export async function parseCsv(input: string | File, options: ParseOptions = {})
       },
     };
     // The typings have no overload for a string with chunk callbacks; papaparse itself accepts it.
-    if (typeof input === 'string') Papa.parse<string[]>(input, { ...config, worker: false, download: false } as unknown as Papa.ParseConfig<string[]> & { worker: false });
-    else Papa.parse<string[], File>(input, config);
+    Papa.parse<string[]>(text, { ...config, worker: false, download: false } as unknown as Papa.ParseConfig<string[]> & { worker: false });
   });
 }

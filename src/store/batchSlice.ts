@@ -1,6 +1,6 @@
 // Batch slice: read a CSV, label its text column in the worker with progress and cancel, export the result.
 import type { StateCreator } from 'zustand';
-import { guessTextColumn } from '../io/columns';
+import { guessTextColumn, noTextColumnWarning } from '../io/columns';
 import { checkCsvFile, type ParsedCsv, parseCsv } from '../io/csv';
 import { buildExportCsv, exportFileName } from '../io/export';
 import { csvProblem, engineProblem } from './problems';
@@ -51,6 +51,7 @@ export interface BatchSlice {
   csvProgress: number;
   csvProblem: Problem | null;
   csvWarnings: string[];
+  /** The table read, with the file it came from and the encoding it was read in (`encoding`). */
   table: (ParsedCsv & { file: CsvFileInfo }) | null;
   textColumn: number;
   batch: BatchResults | null;
@@ -102,9 +103,10 @@ export const createBatchSlice =
       try {
         const parsed = await parseCsv(file, { onProgress: (fraction) => set({ csvProgress: fraction }) });
         const previous = get().batch;
+        const noText = noTextColumnWarning(parsed.header, parsed.rows);
         set({
           csvStatus: 'ready',
-          csvWarnings: [...(check.warning ? [check.warning] : []), ...parsed.warnings],
+          csvWarnings: [...(check.warning ? [check.warning] : []), ...(noText ? [noText] : []), ...parsed.warnings],
           table: { ...parsed, file: info },
           textColumn: guessTextColumn(parsed.header, parsed.rows),
           batch: null,

@@ -269,6 +269,23 @@ describe('batch slice', () => {
     expect(store.getState().table?.rows).toHaveLength(5);
   });
 
+  it('keeps the encoding it read a file in, refuses binary files, and warns (still letting the user pick) when no column looks like text', async () => {
+    const { store } = await withCsv();
+    const latin = Uint8Array.from([...'text\nCaf\u00e9 \u20ac\n'].map((ch) => (ch === '\u20ac' ? 0x80 : ch.charCodeAt(0))));
+    await store.getState().openCsv(new File([latin], 'latin.csv'));
+    expect(store.getState().table?.rows).toEqual([['Café €']]);
+    expect(store.getState().table?.encoding).toEqual({ encoding: 'windows-1252', bom: false });
+
+    await store.getState().openCsv(new File([Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])], 'photo.csv'));
+    expect(store.getState().csvProblem?.message).toMatch(/photo\.csv is not a text file: it looks like a PNG image/);
+    expect(store.getState().table?.file.name).toBe('latin.csv');
+
+    await store.getState().openCsv(new File(['a,b\n1,2\n3,4\n'], 'numbers.csv'));
+    expect(store.getState().csvWarnings.join(' ')).toMatch(/No column looks like text/);
+    store.getState().setTextColumn(1);
+    expect(store.getState().textColumn).toBe(1);
+  });
+
   it('says when the chosen column is empty', async () => {
     const { store } = await withCsv('text,other\n,a\n ,b\n');
     store.getState().setTextColumn(0);

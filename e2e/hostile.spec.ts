@@ -1,0 +1,45 @@
+// Hostile CSV files dropped through the real UI: mixed endings, encodings, a PNG, a table of numbers; rows counted, encoding shown.
+import { writeFileSync } from 'node:fs';
+import { HOSTILE_FILES } from '../src/io/hostile.testdata';
+import { expect, test } from './fixtures';
+
+/** Writes one of the generated hostile files into this test's output folder and returns its path. */
+function hostile(name: string, outputPath: (name: string) => string): string {
+  const file = HOSTILE_FILES.find((f) => f.name === name);
+  if (!file) throw new Error(`no hostile file ${name}`);
+  const path = outputPath(name);
+  writeFileSync(path, file.bytes);
+  return path;
+}
+
+test('hostile files dropped on the page are read row by row in the right encoding, or refused with what to do', async ({ app, page }, testInfo) => {
+  await app.open();
+  const drop = (name: string) => app.dropCsv(hostile(name, (n) => testInfo.outputPath(n)), name);
+
+  await drop('mixed-endings.csv');
+  await expect(app.csvSummary).toContainText('mixed-endings.csv: 3 rows, 2 columns');
+  await expect(app.csvEncoding).toHaveText(', read as UTF-8');
+
+  await drop('windows-1252.csv');
+  await expect(app.csvSummary).toContainText('windows-1252.csv: 2 rows, 2 columns');
+  await expect(app.csvEncoding).toHaveText(', read as windows-1252');
+
+  await drop('utf16le-bom.csv');
+  await expect(app.csvSummary).toContainText('utf16le-bom.csv: 2 rows, 2 columns');
+  await expect(app.csvEncoding).toHaveText(', read as UTF-16LE with BOM');
+
+  await drop('crlf-in-quotes-mixed.csv');
+  await expect(app.csvSummary).toContainText('crlf-in-quotes-mixed.csv: 3 rows, 2 columns');
+
+  await drop('image.csv');
+  await expect(app.csvProblem).toContainText('image.csv is not a text file: it looks like a PNG image.');
+  await expect(app.csvSummary).toContainText('crlf-in-quotes-mixed.csv: 3 rows');
+
+  await drop('only-numbers.csv');
+  await expect(app.csvSummary).toContainText('only-numbers.csv: 3 rows, 3 columns');
+  await expect(app.csvWarnings).toContainText('No column looks like text');
+  const column = page.getByLabel('Text column');
+  await column.selectOption('1');
+  await expect(column).toHaveValue('1');
+  await app.shot('hostile-only-numbers');
+});
