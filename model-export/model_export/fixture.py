@@ -167,6 +167,7 @@ def make_fixture(out: Path, seed_data: Path | None, golden_path: Path | None,
     if golden_path is not None:
         write_golden(doc, golden_path)
         write_golden(gold.build_tokenizer_golden(bundle_tokenizer, manifest, out), tokenizer_golden_path(golden_path))
+        write_golden(gold.build_long_texts_golden(bundle_tokenizer, manifest, out), long_texts_golden_path(golden_path))
     return doc
 
 
@@ -186,6 +187,11 @@ def build_fixture_source(config: FixtureConfig, seed_texts: list[str]) -> tuple[
 def tokenizer_golden_path(golden_path: Path) -> Path:
     """The tokenizer golden beside a backbone golden (X.golden.json -> X.tokenizer.golden.json)."""
     return golden_path.with_name(golden_path.name.replace(".golden.json", ".tokenizer.golden.json"))
+
+
+def long_texts_golden_path(golden_path: Path) -> Path:
+    """The long-texts tokenizer golden beside a backbone golden (X.golden.json -> X.long-texts.golden.json)."""
+    return golden_path.with_name(golden_path.name.replace(".golden.json", ".long-texts.golden.json"))
 
 
 def default_golden_path(out: Path) -> Path:

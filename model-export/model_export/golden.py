@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -225,4 +226,89 @@ def build_tokenizer_golden(tokenizer: BundleTokenizer, manifest: Manifest, bundl
         "sentencepiece_model": spm_file,
         "computed_with": {"sentencepiece": sentencepiece.__version__},
         "texts": [{"text": t, "ids": tokenizer.encode(t)} for t in tokenizer_corpus()],
+    }
+
+
+HEAD_IDS = 1024  # ids kept of each long text: twice max_length_pair, so cuts can be checked past it
+LONG_TEXTS_LAYOUT = (
+    "Long texts (thousands of tokens) of the bundle named in bundle_id, for the browser's rule that tokenises only "
+    "the head of a long text: its ids must equal tokenising the whole text and then truncating. Ids as in the "
+    "tokenizer golden (the bundle's sentencepiece model, literal special tokens matched first). hypotheses: "
+    "hypothesis strings with their ids (the shortest bundle hypothesis, then a long one). texts[i]: name, text, "
+    "tokens (length of the whole text's ids), head (its first 1024 ids), pairs (one per hypothesis: "
+    "[CLS] text [SEP] hypothesis [SEP], only the text truncated to max_length_pair), text_ids ([CLS] text [SEP] "
+    "truncated to max_length_text)."
+)
+
+# What the cut region of a long text may hold: every character class that normalisation merges,
+# expands, removes or turns into a space, next to the whitespace a cut may happen at.
+_LONG_HAZARDS = (
+    " ", "  ", "\t", "\n", "\r\n", " \n\n  \t ", "\u00a0", " \u00a0 ", "\u3000", "\u2003", "\u200b", "\ufeff",
+    "\u0001", "\x0b", "\x0c", " \u0301", " \u0308e", "e\u0301 ", "q\u035c\u0653 ", "ＡＢＣ１２３", " ｆｕｌｌ　ｗｉｄｔｈ ",
+    "ﬁnance ", "x² ½ ", "\u2581", " \u2581 ", "[SEP] ", " [CLS]", "😀 ", " 👍🏽", "ǅ ", "ｶﾞ ", "2609999 ", "١٢٣ ",
+)
+_NEWS = (
+    "The central bank raised interest rates by a quarter point on Tuesday.",
+    "Hospitals reported fewer admissions after the new vaccine campaign.",
+    "Shares of the chip maker rose 4% in early trading in New York.",
+    "Heavy rain flooded farmland across the river delta overnight.",
+    "The ministry said carbon emissions fell for the third year running.",
+)
+
+
+def long_texts() -> list[tuple[str, str]]:
+    """(name, text) pairs of several thousand tokens each; deterministic."""
+    rng = random.Random(12)
+    news = " ".join(_NEWS[i % len(_NEWS)] for i in range(130))
+
+    def mixed(seps: tuple[str, ...], words: int) -> str:
+        out = []
+        for _ in range(words):
+            out.append(rng.choice(_NEWS).split()[rng.randrange(8)])
+            out.append(rng.choice(seps))
+        return "".join(out)
+
+    cjk = "中央银行周二将利率上调了四分之一个百分点。医院报告说入院人数减少了。" * 60
+    return [
+        ("news", news),
+        ("whitespace runs", mixed((" ", "  ", "\t", "\n", "\r\n", " \n\n  \t ", "     "), 1100)),
+        ("hazards", mixed(_LONG_HAZARDS, 1100)),
+        ("hazards between sentences", " ".join(rng.choice(_NEWS) + rng.choice(_LONG_HAZARDS) for _ in range(150))),
+        ("leading whitespace", "   \n\t " + news[:7000]),
+        ("no-space run in the middle", news[:1500] + "abcdefghij" * 300 + " " + news[:5000]),
+        ("no-space run at the start", "Gesundheitsreformgesetz" * 100 + " " + news[:4000]),
+        ("no space at all", "abcdefghijklmnopqrstuvwxyz" * 200),
+        ("NBSP only", news[:6000].replace(" ", "\u00a0")),
+        ("CJK without spaces", cjk),
+        ("CJK with a few spaces", cjk.replace("。", "。 ")),
+        ("space run of 5000", news[:300] + " " * 5000 + news[:6000]),
+    ]
+
+
+def build_long_texts_golden(tokenizer: BundleTokenizer, manifest: Manifest, bundle_dir: Path) -> dict[str, Any]:
+    """Whole-text-then-truncate ids of `long_texts`, for the browser's head tokenisation test."""
+    bb = manifest.backbone
+    spm_file = manifest.tokenizer.sentencepiece_model
+    hyps = sorted((lab.hypothesis for lab in manifest.labels), key=lambda h: len(tokenizer.encode(h)))[:1]
+    hyps.append("This text is about " + ", ".join(["economic policy and international trade"] * 12) + ".")
+    hyp_ids = [tokenizer.encode(h) for h in hyps]
+    entries = []
+    for name, text in long_texts():
+        ids = tokenizer.encode(text)
+        entries.append({
+            "name": name, "text": text, "tokens": len(ids), "head": ids[:HEAD_IDS],
+            "pairs": [tokenizer.pair_ids(ids, h, bb.max_length_pair) for h in hyp_ids],
+            "text_ids": tokenizer.text_ids(ids, bb.max_length_text),
+        })
+    return {
+        "golden_format": GOLDEN_FORMAT,
+        "layout": LONG_TEXTS_LAYOUT,
+        "bundle_id": manifest.id,
+        "bundle_files_sha256": {p: sha256_file(bundle_dir / p) for p in sorted({*manifest.tokenizer.files, spm_file})},
+        "sentencepiece_model": spm_file,
+        "computed_with": {"sentencepiece": sentencepiece.__version__},
+        "max_length_pair": bb.max_length_pair,
+        "max_length_text": bb.max_length_text,
+        "hypotheses": [{"hypothesis": h, "ids": i} for h, i in zip(hyps, hyp_ids, strict=True)],
+        "texts": entries,
     }

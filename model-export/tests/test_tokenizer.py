@@ -13,9 +13,11 @@ from sentencepiece import sentencepiece_model_pb2 as pb
 from tokenizers import Tokenizer
 
 from model_export import validation as val
+from model_export.bundle import Manifest
 from model_export.errors import ExportError
 from model_export.files import FIXTURE_BUNDLE, load_golden, sha256_file
-from model_export.fixture import DEFAULT_GOLDEN, tokenizer_golden_path
+from model_export.fixture import DEFAULT_GOLDEN, long_texts_golden_path, tokenizer_golden_path
+from model_export.golden import HEAD_IDS, build_long_texts_golden
 from model_export.tokenizer import (
     SPECIALS,
     BundleTokenizer,
@@ -192,3 +194,14 @@ def test_text_only_pass_truncates_to_max_length_text(golden):
         ids = t["text_ids"]
         assert len(ids) <= golden["max_length_text"] and ids[0] == 1 and ids[-1] == 2
     assert max(len(t["text_ids"]) for t in golden["texts"]) == golden["max_length_text"]
+
+
+def test_long_texts_golden_is_current(tok):
+    """The committed long-texts golden (browser head-tokenisation test) is what the bundle tokenizer gives now."""
+    committed = load_golden(long_texts_golden_path(DEFAULT_GOLDEN))
+    assert committed == build_long_texts_golden(tok, Manifest.load(FIXTURE_BUNDLE), FIXTURE_BUNDLE)
+    texts = committed["texts"]
+    assert sum(t["tokens"] > committed["max_length_pair"] for t in texts) >= 10
+    for t in texts:
+        ids = tok.encode(t["text"])
+        assert t["head"] == ids[:HEAD_IDS] and t["text_ids"] == tok.text_ids(ids, committed["max_length_text"])

@@ -59,7 +59,7 @@ export function TextPanel() {
             <span data-testid="predicted-labels">{predicted.length ? predicted.join(', ') : 'No label reaches its threshold'}</span>
             <span className="muted">
               {' '}
-              · {formatDuration(run.elapsedMs)} on <span data-testid="result-backend">{run.backend}</span> ({run.dtype}) · {run.tokens} tokens
+              · {formatDuration(run.elapsedMs)} on <span data-testid="result-backend">{run.backend}</span> ({run.dtype}) · {run.tokens}{run.truncated ? '+' : ''} tokens
               {run.truncated ? ' · the text was cut to fit the model' : ''}
             </span>
           </p>

@@ -49,6 +49,19 @@ describe('inputs', () => {
     const [same] = await run([text.slice(0, 20_000)]);
     expect(r!.scores.map((s) => s.nli)).toEqual(same!.scores.map((s) => s.nli));
   });
+  it('labels a 10 MB cell as its first 20,000 characters, beside a 200 KB line with no space and short rows', async () => {
+    // Issue 12: such a cell overflowed the stack, and the short rows of its file went unlabelled.
+    // Only the head of a long text is tokenised (TextTokenizer.encodeHead), with the same ids.
+    const huge = 'The central bank raised interest rates again, and markets fell.\n'.repeat(160_000).slice(0, 10_000_000);
+    const noSpace = 'inflationexpectations'.repeat(10_000);
+    const short = ['Hospitals reported fewer admissions.', 'Shares rose 4% in early trading.'];
+    const results = await run([short[0]!, huge, noSpace, short[1]!]);
+    const reference = await run([short[0]!, huge.slice(0, 20_000), noSpace, short[1]!]);
+    expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    expect(results[1]!.truncated && results[2]!.truncated).toBe(true);
+    expect(results.map((r) => r.scores)).toEqual(reference.map((r) => r.scores));
+    expect(results[0]!.scores).toEqual((await run([short[0]!]))[0]!.scores);
+  });
   it('refuses an empty label list and duplicate labels with a clear message', async () => {
     await expect(run(['x'], [])).rejects.toThrow(/at least one label/);
     await expect(run(['x'], [labels[0]!, { ...labels[0]!, name: labels[0]!.name.toUpperCase() }])).rejects.toThrow(InputError);

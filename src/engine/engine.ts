@@ -26,7 +26,7 @@ export interface TextResult {
   scores: LabelScore[];
   /** True when the text was cut to fit the model (pairs or the text-only pass). */
   truncated: boolean;
-  /** Tokens of the text alone, without special tokens. */
+  /** Tokens of the text alone, without special tokens; when `truncated`, of the part tokenised (a lower bound). */
   tokens: number;
 }
 
@@ -212,9 +212,14 @@ export class Engine {
     const alpha = labels.map((l) => this.manifest.labels.find((m) => m.name === l.name)?.alpha ?? null);
     const needHeads = this.heads !== null && headColumn.some((c) => c >= 0);
 
+    // The most text tokens any sequence keeps: a pair with the shortest hypothesis, or the text-only pass.
+    const textRoom = Math.max(b.max_length_pair - 3 - Math.min(...hyps.map((h) => h.length)), needHeads ? b.max_length_text - 2 : 0);
+
     for (let start = 0; start < texts.length; start += chunk) {
       const slice = texts.slice(start, start + chunk);
-      const encoded = slice.map((text) => this.tokenizer.encode(text));
+      // Only as much of a text as the longest sequence can hold is tokenised: a 10 MB cell costs
+      // what its first few thousand characters cost, with the same ids (TextTokenizer.encodeHead).
+      const encoded = slice.map((text) => this.tokenizer.encodeHead(text, textRoom).ids);
       const pairs: number[][] = [];
       const truncated = new Array<boolean>(slice.length).fill(false);
       encoded.forEach((ids, i) => {

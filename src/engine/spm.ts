@@ -51,6 +51,42 @@ export class CharsMap {
     return hit;
   }
 
+  /**
+   * The bytes that occur in some key of two or more bytes (a walk over the whole trie). A byte
+   * outside this set is matched only on its own: the map never joins it with its neighbours, so
+   * the text before it and the text after it are mapped independently.
+   */
+  joinedBytes(): Set<number> {
+    const u = this.units;
+    const joined = new Set<number>();
+    // Iterative depth-first walk over (node, next label) with the key so far in `path`.
+    const nodes = new Int32Array(64);
+    const labels = new Int32Array(64);
+    const path = new Uint8Array(64);
+    const root = u[0]!;
+    nodes[0] = (root >>> 10) << ((root & (1 << 9)) >>> 6);
+    labels[0] = 1;
+    let depth = 0;
+    while (depth >= 0) {
+      const c = labels[depth]!;
+      if (c > 255) {
+        depth--;
+        continue;
+      }
+      labels[depth] = c + 1;
+      const child = nodes[depth]! ^ c;
+      const unit = u[child];
+      if (unit === undefined || ((unit & 0x800000ff) >>> 0) !== c) continue;
+      path[depth] = c;
+      if ((unit >>> 8) & 1 && depth >= 1) for (let k = 0; k <= depth; k++) joined.add(path[k]!);
+      if (depth + 1 >= nodes.length) throw new Error('CharsMap: key longer than 64 bytes');
+      depth++;
+      nodes[depth] = child ^ ((unit >>> 10) << ((unit & (1 << 9)) >>> 6));
+      labels[depth] = 1;
+    }
+    return joined;
+  }
+
   private value(at: number): Uint8Array {
     let v = this.values.get(at);
     if (!v) {

@@ -16,6 +16,11 @@ export interface SpecialIds {
 /** Tokenizes text into ids without special tokens; sequences are assembled by `pairIds`/`textIds`. */
 export interface TextTokenizer {
   encode(text: string): number[];
+  /**
+   * The first ids of `encode(text)`, tokenising only as much of the text as that takes: either
+   * more than `n` ids (`complete` false: the text has more) or all of them (`complete` true).
+   */
+  encodeHead(text: string, n: number): { ids: number[]; complete: boolean };
   specials: SpecialIds;
 }
 
@@ -30,6 +35,7 @@ interface TokenizerInternals {
   model: {
     tokenize: (normalized: string) => string[];
     trie: { common_prefix_search: (chars: readonly string[], start: number) => Iterable<string> };
+    encode: (preTokens: string[]) => string[];
     tokens_to_ids: Map<string, number>;
     scores: number[];
     min_score: number;
@@ -37,7 +43,7 @@ interface TokenizerInternals {
 }
 
 interface TokenizerJsonLayout {
-  normalizer?: { type?: string; normalizers?: Array<{ type?: string; precompiled_charsmap?: string }> } | null;
+  normalizer?: { type?: string; normalizers?: Array<{ type?: string; precompiled_charsmap?: string; pattern?: unknown; content?: string }> } | null;
   pre_tokenizer?: { type?: string; prepend_scheme?: string } | null;
   model?: { type?: string };
 }
@@ -50,7 +56,7 @@ interface TokenizerJsonLayout {
  * (https://github.com/huggingface/transformers.js/blob/main/src/models/vits/tokenization_vits.js);
  * the tokenizer goldens fail if a new version changes them.
  */
-function exactSentencePiece(internals: TokenizerInternals, json: TokenizerJsonLayout): void {
+function exactSentencePiece(internals: TokenizerInternals, json: TokenizerJsonLayout): () => ReadonlySet<string> {
   if (json.model?.type !== 'Unigram' || json.normalizer?.type !== 'Sequence' || json.pre_tokenizer?.type !== 'Metaspace') {
     throw new TokenizeError('tokenizer.json is not a SentencePiece Unigram tokenizer (Unigram model, normaliser Sequence, Metaspace).');
   }
@@ -61,11 +67,20 @@ function exactSentencePiece(internals: TokenizerInternals, json: TokenizerJsonLa
       score: (piece) => model.scores[model.tokens_to_ids.get(piece)!]!,
       minScore: model.min_score,
     });
+  // transformers.js appends each pre-token's pieces with `push(...pieces)`: with Metaspace
+  // split=false the whole text is one pre-token, and a text of ~100k pieces overflows the stack.
+  model.encode = (preTokens) => {
+    const out: string[] = [];
+    for (const t of preTokens) for (const p of model.tokenize(t)) out.push(p);
+    return out;
+  };
   const steps = json.normalizer.normalizers ?? [];
+  let charsMap: CharsMap | null = null;
   const stock = internals.normalizer as unknown as { normalizers: Array<{ normalize: (text: string) => string }> } & ((t: string) => string);
   steps.forEach((step, i) => {
     if (step.type === 'Precompiled') {
       const map = CharsMap.fromBase64(step.precompiled_charsmap ?? '');
+      charsMap = map;
       stock.normalizers[i] = { normalize: (text) => map.normalize(text) };
     }
   });
@@ -76,15 +91,85 @@ function exactSentencePiece(internals: TokenizerInternals, json: TokenizerJsonLa
     const normalized = stock(text);
     return prepend && normalized.startsWith('\u2581') ? ` ${normalized}` : normalized;
   };
+  let cuts: ReadonlySet<string> | null = null;
+  return () => (cuts ??= cutChars(steps, charsMap, model.tokens_to_ids));
+}
+
+/** The whitespace steps tokenizer.json carries after the character map (model_export/tokenizer.py writes them). */
+const WHITESPACE_STEPS = JSON.stringify([
+  { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
+  { type: 'Replace', pattern: { Regex: '^ ' }, content: '' },
+  { type: 'Replace', pattern: { Regex: ' $' }, content: '' },
+]);
+
+/**
+ * The characters before which a text may be cut without changing the ids of what comes before.
+ * A character `c` qualifies when
+ *  1. the character map never joins it with a neighbour (its byte is in no key of two or more
+ *     bytes), so the text before it is mapped as if it ended there, and `c` itself maps to ' ';
+ *  2. the only other normalisation is collapsing space runs and trimming one space at either end,
+ *     so the normalised text before the cut is exactly the normalised prefix, followed by U+2581
+ *     (or the end) in the whole text;
+ *  3. no piece of the vocabulary holds U+2581 after its first character, so no piece crosses that
+ *     U+2581: every segmentation of the whole text, the best one included, splits there, and the
+ *     Viterbi's choices up to it depend only on the characters up to it.
+ * Then the ids of the prefix are the first ids of the whole text. Anything else: no cut at all.
+ */
+function cutChars(steps: ReadonlyArray<{ type?: string }>, map: CharsMap | null, vocab: Map<string, number>): ReadonlySet<string> {
+  const none = new Set<string>();
+  const rest = steps.slice(map ? 1 : 0);
+  if ((map && steps[0]?.type !== 'Precompiled') || JSON.stringify(rest) !== WHITESPACE_STEPS) return none;
+  if (!vocab.has('\u2581')) return none;
+  for (const piece of vocab.keys()) if (piece.indexOf('\u2581', 1) > 0) return none;
+  const joined = map ? map.joinedBytes() : new Set<number>();
+  const mapped = (c: string): string => (map ? map.normalize(c) : c);
+  return new Set([' ', '\t', '\n', '\r', '\f'].filter((c) => !joined.has(c.charCodeAt(0)) && mapped(c) === ' '));
+}
+
+/** First index at or after `from` whose character is in `cuts`, or -1. */
+function nextCut(text: string, from: number, cuts: ReadonlySet<string>): number {
+  for (let i = from; i < text.length; i++) if (cuts.has(text[i]!)) return i;
+  return -1;
+}
+
+/** Characters of text tried first for `n` tokens: generous (a token is rarely over 8 characters); more are taken when short. */
+const CHARS_PER_TOKEN = 8;
+
+/**
+ * `encode`'s first ids: tokenises a prefix cut before a safe character (see `cutChars`) that is
+ * long enough to give more than `n` ids, doubling it until it does, or else the whole text.
+ */
+export function encodeHead(
+  text: string,
+  n: number,
+  encode: (text: string) => number[],
+  cuts: () => ReadonlySet<string>,
+): { ids: number[]; complete: boolean } {
+  let from = CHARS_PER_TOKEN * (Math.max(n, 0) + 1);
+  while (from < text.length) {
+    const cut = nextCut(text, from, cuts());
+    if (cut < 0) break;
+    const ids = encode(text.slice(0, cut));
+    if (ids.length > n) return { ids, complete: false };
+    from = 2 * cut;
+  }
+  return { ids: encode(text), complete: true };
 }
 
 /** Builds the bundle's DeBERTa-v2/v3 tokenizer from already-fetched tokenizer.json and tokenizer_config.json. */
-export function createTokenizer(tokenizerJson: object, tokenizerConfig: object, specials: SpecialIds): TextTokenizer {
+export function createTokenizer(
+  tokenizerJson: object,
+  tokenizerConfig: object,
+  specials: SpecialIds,
+): TextTokenizer & { /** The characters `encodeHead` may cut a text before (for tests). */ cutChars: () => ReadonlySet<string> } {
   const tokenizer = new DebertaV2Tokenizer(tokenizerJson, tokenizerConfig);
-  exactSentencePiece((tokenizer as unknown as { _tokenizer: TokenizerInternals })._tokenizer, tokenizerJson);
+  const cuts = exactSentencePiece((tokenizer as unknown as { _tokenizer: TokenizerInternals })._tokenizer, tokenizerJson);
+  const encode = (text: string): number[] => tokenizer.encode(text, { add_special_tokens: false });
   return {
     specials,
-    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
+    encode,
+    encodeHead: (text, n) => encodeHead(text, n, encode, cuts),
+    cutChars: cuts,
   };
 }
 
