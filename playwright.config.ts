@@ -32,7 +32,8 @@ export default defineConfig({
     {
       name: 'webgpu',
       metadata: { webgpu: true },
-      // NOTE: --enable-unsafe-webgpu gives a SwiftShader (CPU) adapter without shader-f16.
+      // NOTE: --enable-unsafe-webgpu gives a SwiftShader (CPU) adapter without shader-f16, which the app never
+      // picks by itself (a software renderer): specs that test WebGPU force ?backend=webgpu.
       use: { launchOptions: { executablePath, args: [...baseArgs, WEBGPU_ARG] } },
     },
   ],

@@ -36,7 +36,7 @@ async function run(job: BenchJob): Promise<BenchResult> {
     configured = true;
   }
   const probe = job.backend === 'webgpu' ? await probeWebGpu() : { available: false as const, reason: 'WASM requested' };
-  const gpu = probe.available ? { available: true as const, shaderF16: probe.shaderF16 } : probe;
+  const gpu = probe.available ? { available: true as const, shaderF16: probe.shaderF16, software: probe.software } : probe;
   const engine = await Engine.load(urlSource(job.bundle), { request: { backend: job.backend, dtype: job.dtype }, gpu });
   try {
     const labels = engine.defaultLabels();

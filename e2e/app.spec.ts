@@ -1,4 +1,5 @@
-// The production build renders, is cross-origin isolated, picks the backend it should, shows the demo banner; the README screenshot.
+// The production build renders, is cross-origin isolated, picks the backend it should (never a software WebGPU adapter by
+// itself, yet runs on one when asked), shows the demo banner; the README screenshot.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
@@ -18,12 +19,16 @@ test('the production page renders, is cross-origin isolated and reports the back
   expect(await app.hasWebGpuAdapter()).toBe(gpu);
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
 
-  // Automatic choice: WebGPU (no shader-f16 on SwiftShader: q4 or fp32) with an adapter, else WASM q8 when the
-  // exporter recommends it for this bundle, else fp32, with the reason.
-  await expect(app.backend).toHaveText(gpu ? 'webgpu' : 'wasm');
-  await expect(app.dtype).toHaveText(gpu ? /^(q4|fp32)$/ : Q8_RECOMMENDED ? 'q8' : 'fp32');
-  await expect(app.backendReason).toContainText(gpu ? 'WebGPU adapter found (no shader-f16)' : 'no WebGPU adapter: using WASM');
-  if (!gpu && !Q8_RECOMMENDED) await expect(app.backendReason).toContainText('the exporter does not recommend q8');
+  // Automatic choice: WASM in both projects (the webgpu project's adapter is SwiftShader, a software renderer,
+  // which the app never picks by itself): q8 when the exporter recommends it for this bundle, else fp32, with the reason.
+  await expect(app.backend).toHaveText('wasm');
+  await expect(app.dtype).toHaveText(Q8_RECOMMENDED ? 'q8' : 'fp32');
+  await expect(app.backendReason).toContainText(
+    gpu
+      ? 'WebGPU adapter is a software renderer (SwiftShader): using WASM, which is much faster here; ?backend=webgpu forces it'
+      : 'no WebGPU adapter: using WASM',
+  );
+  if (!Q8_RECOMMENDED) await expect(app.backendReason).toContainText('the exporter does not recommend q8');
   await expect(page.getByTestId('ort-version')).toHaveText(/^\d+\.\d+\.\d+/);
 
   // The demo bundle says so, with the command that exports the real model.
@@ -42,4 +47,14 @@ test('the production page renders, is cross-origin isolated and reports the back
     const box = (await app.textResult.boundingBox())!;
     await page.screenshot({ path: README_SCREENSHOT, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 24) } });
   }
+});
+
+test('?backend=webgpu still runs on the software adapter, and the Model panel says it is software', async ({ app }, testInfo) => {
+  test.skip(!projectHasWebGpu(testInfo), 'needs the webgpu project (SwiftShader adapter)');
+  await app.openReady('?backend=webgpu');
+  await expect(app.backend).toHaveText('webgpu');
+  // No shader-f16 on SwiftShader: q4 or fp32, whichever the exporter recommends.
+  await expect(app.dtype).toHaveText(/^(q4|fp32)$/);
+  await expect(app.backendReason).toContainText('WebGPU as requested, on a software renderer (SwiftShader): expect it to be much slower than WASM');
+  expect(await app.classify('Stocks rallied.')).toHaveLength(5);
 });

@@ -2,7 +2,7 @@
 // depend on its CSV neighbours, their order or the other labels requested, and pasted equals CSV.
 import { expect, test } from './fixtures';
 import { readCsv, writeCsv } from './helpers/csvdata';
-import { projectHasWebGpu, type UiScore } from './pages/AppPage';
+import { projectHasWebGpu, type UiScore, webgpuQuery } from './pages/AppPage';
 
 /** The product's bound for every variant it picks on its own (fp32/q4 are exact; q8 runs one text at a time). */
 const BOUND = 1e-6;
@@ -28,20 +28,22 @@ function worstDiff(a: UiScore[], b: UiScore[], labels: string[]): number {
 }
 
 /**
- * The precision the app picks by itself (WASM, or WebGPU in the webgpu project), and the other
- * variants it could pick by itself on another bundle: q4 and q8 on WASM.
+ * The precision the app picks by itself (on WASM; in the webgpu project, on WebGPU forced with
+ * ?backend=webgpu, since the app picks WASM by itself on SwiftShader), and the other variants it
+ * could pick by itself on another bundle: q4 and q8 on WASM.
  */
 const QUERIES = ['', '?backend=wasm&dtype=q4', '?backend=wasm&dtype=q8'];
 
 for (const query of QUERIES) {
   test(`${query || 'the default precision'}: a text scores the same alone, among other labels and in any CSV batch`, async ({ app, page }, testInfo) => {
-    // The webgpu project's default runs on WebGPU; the forced WASM variants run on WASM in both projects.
+    // The default case runs on WebGPU in the webgpu project; the forced WASM variants run on WASM in both projects.
     const gpu = projectHasWebGpu(testInfo) && query === '';
     // WebGPU here is SwiftShader on the CPU (~40 ms per token): fewer neighbours, same properties.
     const probes = gpu ? PROBES.slice(0, 2) : PROBES;
     const fillers = Array.from({ length: gpu ? 4 : 36 }, (_, i) => filler(i));
     if (gpu) test.setTimeout(400_000);
-    await app.openReady(query);
+    await app.openReady(query || webgpuQuery(testInfo));
+    if (gpu) await expect(app.backend).toHaveText('webgpu');
     if (!query) await expect(page.getByTestId('variant-quality')).not.toContainText('not recommended');
     const dtype = await app.dtype.textContent();
 

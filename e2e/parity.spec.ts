@@ -3,7 +3,7 @@
 import { expect, test } from './fixtures';
 import { expectedCell, readCsv, writeCsv } from './helpers/csvdata';
 import { type GoldenCase, loadGolden } from './helpers/golden';
-import { projectHasWebGpu, type UiScore } from './pages/AppPage';
+import { projectHasWebGpu, type UiScore, webgpuQuery } from './pages/AppPage';
 
 const TOL = 1e-4;
 /** Pasted texts: edge cases a textarea keeps as they are (no CR: textareas turn CRLF into LF). */
@@ -43,9 +43,10 @@ test('fp32 scores match PyTorch through the UI, pasted and as a CSV, and the dow
   const golden = loadGolden();
   const gpu = projectHasWebGpu(testInfo);
   if (gpu) test.setTimeout(300_000);
-  await app.openReady('?dtype=fp32');
+  // WebGPU is forced in the webgpu project: the app picks WASM by itself on SwiftShader.
+  await app.openReady(webgpuQuery(testInfo, '?dtype=fp32'));
   await expect(app.dtype).toHaveText('fp32');
-  await expect(app.backend).toHaveText(projectHasWebGpu(testInfo) ? 'webgpu' : 'wasm');
+  await expect(app.backend).toHaveText(gpu ? 'webgpu' : 'wasm');
   await app.addLabel(golden.userLabel.name);
   await expect(await app.hypothesisBox(golden.userLabel.name)).toHaveValue(golden.userLabel.hypothesis);
 

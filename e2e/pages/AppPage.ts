@@ -8,15 +8,27 @@ export function projectHasWebGpu(testInfo: TestInfo): boolean {
   return testInfo.project.metadata?.webgpu === true;
 }
 
+/** Adds `backend=<backend>` to a query string (`''` or `?a=b…`). */
+function withBackend(query: string, backend: 'wasm' | 'webgpu'): string {
+  return query ? `${query}&backend=${backend}` : `?backend=${backend}`;
+}
+
 /**
  * Query for tests of UI flows rather than of a backend. The WebGPU project's adapter is
- * SwiftShader (WebGPU emulated on the CPU), about a hundred times slower than WASM here:
- * flows with many texts run on WASM there too, while app.spec and parity.spec exercise
- * the WebGPU backend itself.
+ * SwiftShader (WebGPU emulated on the CPU), a few hundred times slower than WASM here; the
+ * app no longer picks it by itself, and flows say ?backend=wasm there anyway, so that they
+ * never depend on what the adapter is. README (Development notes) lists what runs on WebGPU.
  */
 export function flowQuery(testInfo: TestInfo, query = ''): string {
-  if (!projectHasWebGpu(testInfo)) return query;
-  return query ? `${query}&backend=wasm` : '?backend=wasm';
+  return projectHasWebGpu(testInfo) ? withBackend(query, 'wasm') : query;
+}
+
+/**
+ * Query for tests of the backend itself: in the WebGPU project, forces ?backend=webgpu, since the
+ * app picks WASM by itself on SwiftShader (a software adapter); in the WASM project, unchanged.
+ */
+export function webgpuQuery(testInfo: TestInfo, query = ''): string {
+  return projectHasWebGpu(testInfo) ? withBackend(query, 'webgpu') : query;
 }
 
 /** One row of the score table, read from its data-* attributes (full precision): the same terms as the golden file. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackendError, chooseBackend, parseBackendRequest } from './backend';
+import { BackendError, chooseBackend, parseBackendRequest, softwareRenderer } from './backend';
 import type { Dtype } from './constants';
 import type { Manifest, Variant } from './manifest';
 
@@ -26,8 +26,10 @@ function manifest(dtypes: Dtype[], notRecommended: Dtype[] = []): Manifest {
 
 const all = manifest(['fp32', 'fp16', 'q4f16', 'q4', 'q8']);
 const noGpu = { available: false as const, reason: 'no WebGPU adapter' };
-const gpu = { available: true as const, shaderF16: false };
-const gpuF16 = { available: true as const, shaderF16: true };
+const gpu = { available: true as const, shaderF16: false, software: null };
+const gpuF16 = { available: true as const, shaderF16: true, software: null };
+/** Chromium with --enable-unsafe-webgpu and no GPU. */
+const swiftShader = { available: true as const, shaderF16: false, software: 'SwiftShader' };
 const auto = { backend: 'auto', dtype: 'auto' } as const;
 
 describe('chooseBackend', () => {
@@ -46,6 +48,61 @@ describe('chooseBackend', () => {
     expect(chooseBackend(all, gpu, { backend: 'auto', dtype: 'fp32' })).toMatchObject({ backend: 'webgpu', dtype: 'fp32' });
     expect(() => chooseBackend(all, noGpu, { backend: 'webgpu', dtype: 'auto' })).toThrow(/no WebGPU adapter/);
     expect(() => chooseBackend(manifest(['fp32']), noGpu, { backend: 'wasm', dtype: 'q8' })).toThrow(/no q8 variant/);
+  });
+});
+
+describe('softwareRenderer', () => {
+  it('names SwiftShader as Chromium 156 headless reports it without a GPU', () => {
+    expect(softwareRenderer({ vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true })).toBe('SwiftShader');
+    // Older Chromium: no isFallbackAdapter, the renderer named in the description only.
+    expect(softwareRenderer({ vendor: 'google', architecture: '', description: 'SwiftShader Device (Subzero)' })).toBe('SwiftShader');
+  });
+  it('names other CPU renderers by vendor, architecture, device or description', () => {
+    expect(softwareRenderer({ vendor: 'mesa', architecture: '', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe('llvmpipe');
+    expect(softwareRenderer({ vendor: 'mesa', description: 'Lavapipe' })).toBe('lavapipe');
+    expect(softwareRenderer({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' })).toBe('Microsoft Basic Render Driver');
+    expect(softwareRenderer({ vendor: 'acme', description: 'ACME Software Rasterizer' })).toBe('acme ACME Software Rasterizer');
+  });
+  it('counts any adapter the browser calls a fallback adapter as software', () => {
+    expect(softwareRenderer({ vendor: '', architecture: '', isFallbackAdapter: true })).toBe('fallback adapter');
+    expect(softwareRenderer({ vendor: 'acme', architecture: 'emu', isFallbackAdapter: true })).toBe('acme emu');
+  });
+  it('leaves real GPUs alone, and missing fields or info are not evidence of software', () => {
+    expect(softwareRenderer({ vendor: 'nvidia', architecture: 'ada', device: '', description: '', isFallbackAdapter: false })).toBeNull();
+    expect(softwareRenderer({ vendor: 'apple', architecture: 'metal-3', description: 'Apple M2 Pro' })).toBeNull();
+    expect(softwareRenderer({ vendor: 'intel', architecture: 'gen-12lp', description: 'Intel(R) UHD Graphics 770' })).toBeNull();
+    expect(softwareRenderer({ vendor: 'amd', architecture: 'rdna-3' })).toBeNull();
+    expect(softwareRenderer({})).toBeNull();
+    expect(softwareRenderer({ vendor: '', architecture: '', device: '', description: '' })).toBeNull();
+    expect(softwareRenderer(undefined)).toBeNull();
+    expect(softwareRenderer(null)).toBeNull();
+  });
+});
+
+describe('a software WebGPU adapter', () => {
+  const reason = 'WebGPU adapter is a software renderer (SwiftShader): using WASM, which is much faster here; ?backend=webgpu forces it';
+  it('is never picked automatically: WASM is, and the reason says why and how to force WebGPU', () => {
+    expect(chooseBackend(all, swiftShader, auto)).toEqual({ backend: 'wasm', dtype: 'q8', reason });
+    expect(chooseBackend(all, { ...swiftShader, shaderF16: true }, auto)).toMatchObject({ backend: 'wasm', dtype: 'q8', reason });
+    // A requested dtype with the backend left to the app also goes to WASM.
+    expect(chooseBackend(all, swiftShader, { backend: 'auto', dtype: 'fp32' })).toEqual({ backend: 'wasm', dtype: 'fp32', reason: `${reason}; fp32 as requested` });
+    expect(chooseBackend(manifest(['fp32', 'q4', 'q8'], ['q8']), swiftShader, auto)).toMatchObject({
+      backend: 'wasm',
+      dtype: 'fp32',
+      reason: `${reason}; fp32, since the exporter does not recommend q8 for this bundle`,
+    });
+  });
+  it('still runs WebGPU when forced, and the reason says it is software', () => {
+    const forced = chooseBackend(all, swiftShader, { backend: 'webgpu', dtype: 'auto' });
+    expect(forced).toMatchObject({ backend: 'webgpu', dtype: 'q4' });
+    expect(forced.reason).toBe('WebGPU as requested, on a software renderer (SwiftShader): expect it to be much slower than WASM');
+    expect(chooseBackend(all, swiftShader, { backend: 'webgpu', dtype: 'fp32' })).toMatchObject({ backend: 'webgpu', dtype: 'fp32' });
+    expect(() => chooseBackend(all, swiftShader, { backend: 'webgpu', dtype: 'q4f16' })).toThrow(/shader-f16/);
+  });
+  it('a real GPU keeps the WebGPU choice and its plain reasons', () => {
+    expect(chooseBackend(all, gpu, auto)).toMatchObject({ backend: 'webgpu', reason: 'WebGPU adapter found (no shader-f16)' });
+    expect(chooseBackend(all, gpuF16, auto)).toMatchObject({ backend: 'webgpu', reason: 'WebGPU adapter found with shader-f16' });
+    expect(chooseBackend(all, gpu, { backend: 'webgpu', dtype: 'auto' })).toMatchObject({ backend: 'webgpu', reason: 'WebGPU as requested' });
   });
 });
 

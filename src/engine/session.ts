@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 // https://onnxruntime.ai/docs/tutorials/web/env-flags-and-session-options.html#wasmpaths
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import { type GpuProbe, softwareRenderer } from './backend';
 import type { Backend } from './constants';
 
 /** The version of ONNX Runtime Web bundled with the app. */
@@ -79,15 +80,26 @@ export async function createSession(
   };
 }
 
-/** Asks the browser for a WebGPU adapter and whether it supports shader-f16. */
-export async function probeWebGpu(): Promise<{ available: false; reason: string } | { available: true; shaderF16: boolean; adapter: string }> {
+/** Asks the browser for a WebGPU adapter, whether it supports shader-f16 and whether it is a software renderer. */
+export async function probeWebGpu(): Promise<Extract<GpuProbe, { available: false }> | (Extract<GpuProbe, { available: true }> & { adapter: string })> {
   const gpu = (globalThis.navigator as (Navigator & { gpu?: GPU }) | undefined)?.gpu;
   if (!gpu) return { available: false, reason: 'this browser has no WebGPU' };
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { available: false, reason: 'no WebGPU adapter' };
     const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ') || 'unknown adapter';
-    return { available: true, shaderF16: adapter.features.has('shader-f16'), adapter: name };
+    // isFallbackAdapter moved from GPUAdapter to GPUAdapterInfo; older Chromium has only the first, or neither.
+    const legacyFallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+    const info = adapter.info as Partial<GPUAdapterInfo> | undefined;
+    // GPUAdapterInfo's fields are prototype getters: read them one by one (a spread copies none).
+    const software = softwareRenderer({
+      vendor: info?.vendor,
+      architecture: info?.architecture,
+      device: info?.device,
+      description: info?.description,
+      isFallbackAdapter: info?.isFallbackAdapter ?? legacyFallback,
+    });
+    return { available: true, shaderF16: adapter.features.has('shader-f16'), software, adapter: name };
   } catch (error) {
     return { available: false, reason: `the WebGPU adapter request failed (${String(error)})` };
   }
