@@ -49,8 +49,13 @@ test('the production page renders, is cross-origin isolated and reports the back
   }
 });
 
-test('?backend=webgpu still runs on the software adapter, and the Model panel says it is software', async ({ app }, testInfo) => {
-  test.skip(!projectHasWebGpu(testInfo), 'needs the webgpu project (SwiftShader adapter)');
+test('?backend=webgpu runs on a software adapter, saying so, and is refused where there is no adapter', async ({ app, page }, testInfo) => {
+  if (!projectHasWebGpu(testInfo)) {
+    await app.open('?backend=webgpu');
+    await expect(app.modelStatus).toHaveAttribute('data-state', 'error');
+    await expect(page.getByTestId('load-problem')).toContainText('WebGPU was requested, but no WebGPU adapter');
+    return;
+  }
   await app.openReady('?backend=webgpu');
   await expect(app.backend).toHaveText('webgpu');
   // No shader-f16 on SwiftShader: q4 or fp32, whichever the exporter recommends.
