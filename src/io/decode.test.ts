@@ -20,6 +20,12 @@ describe('decodeText', () => {
     expect(decodeText(join(new Uint8Array([0xef, 0xbb, 0xbf]), utf8('a\n')))).toEqual({ text: 'a\n', encoding: 'utf-8', bom: true });
   });
 
+  it('keeps a few stray NULs and control characters in a long UTF-8 text (they are text, not a binary file)', () => {
+    const text = `id,text\n${Array.from({ length: 40 }, (_, i) => `${i},a normal row of news text ${i}`).join('\n')}\n41,nul\u0000inside\n`;
+    expect(decodeText(utf8(text))).toEqual({ text, encoding: 'utf-8', bom: false });
+    expect(decodeText(utf8('\u0000\u0000\u0000a\u0000\u0000'))).toEqual({ notText: 'binary data (it contains NUL bytes)' });
+  });
+
   it('reads bytes that are not UTF-8 as windows-1252', () => {
     // "Café € 'x'" in windows-1252: é = E9, € = 80, curly quotes = 91/92.
     const bytes = new Uint8Array([0x43, 0x61, 0x66, 0xe9, 0x20, 0x80, 0x20, 0x91, 0x78, 0x92]);

@@ -102,9 +102,9 @@ function controlHeavy(text: string): boolean {
 /**
  * Reads a file's bytes as text. In order: known binary signatures (PNG, ZIP, PDF, GZIP, …) are
  * refused; a BOM (UTF-8, UTF-16LE/BE) decides the encoding; UTF-16 without a BOM is told by its
- * zero bytes; other bytes with NULs are refused; valid UTF-8 is read as UTF-8, anything else as
- * windows-1252 (which reads every byte, so Latin-1 files too). Text that is mostly control
- * characters is refused as binary. Never throws.
+ * zero bytes; valid UTF-8 is read as UTF-8, anything else as
+ * windows-1252 (which reads every byte, so Latin-1 files too). Text with more than a small share
+ * of control characters (NUL included) is refused as binary; a few stray ones stay text. Never throws.
  */
 export function decodeText(bytes: Uint8Array): DecodedText | NotText {
   for (const m of MAGIC) if (startsWith(bytes, m.bytes)) return { notText: m.what };
@@ -126,12 +126,13 @@ export function decodeText(bytes: Uint8Array): DecodedText | NotText {
     encoding = told;
     text = tryDecode(told, bytes, false);
   } else {
-    if (bytes.includes(0)) return { notText: 'binary data (it contains NUL bytes)' };
+    // NOTE: a stray NUL inside a cell is text (the golden set has some); only a control-heavy file is binary.
     const utf8 = tryDecode('utf-8', bytes, true);
     encoding = utf8 === null ? 'windows-1252' : 'utf-8';
     text = utf8 ?? decodeWindows1252(bytes);
   }
-  if (text === null || controlHeavy(text) || text.includes('\u0000')) return { notText: 'binary data (mostly control characters)' };
+  if (text === null) return { notText: 'binary data (mostly control characters)' };
+  if (controlHeavy(text)) return { notText: text.includes('\u0000') ? 'binary data (it contains NUL bytes)' : 'binary data (mostly control characters)' };
   return { text, encoding, bom };
 }
 
