@@ -104,6 +104,12 @@ export function ModelStatus() {
             <dd>
               {formatDuration(ready.loadMs)}; {ready.files.length} files, {formatBytes(totalBytes)},{' '}
               <span data-testid="cache-summary">{cached === ready.files.length ? 'all from the browser cache' : cached > 0 ? `${cached} from the browser cache` : 'downloaded'}</span>
+              {ready.cacheNotice && (
+                <span className="cache-notice" role="note" data-testid="cache-notice">
+                  {' '}
+                  · {ready.cacheNotice}
+                </span>
+              )}
             </dd>
           </div>
           <div>

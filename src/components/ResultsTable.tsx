@@ -48,7 +48,7 @@ export function ResultsTable() {
 /** A virtualised, ARIA-table of the labelled rows: scores per label (✓ when predicted), predicted and gold labels. */
 export function ResultsGrid(props: ResultsGridProps) {
   const { rows, labels, thresholds, gold } = props;
-  const { blended, nli, poly, scored } = props.scores;
+  const { blended, nli, poly, scored, failed } = props.scores;
   const L = labels.length;
   const scroller = useRef<HTMLDivElement>(null);
   // The app does not run the React Compiler, so its skipping this component changes nothing; TanStack documents this use.
@@ -93,6 +93,7 @@ export function ResultsGrid(props: ResultsGridProps) {
           {virtualizer.getVirtualItems().map((v) => {
             const i = v.index;
             const isScored = scored[i] === 1;
+            const error = failed.get(i);
             const predicted = isScored ? labels.filter((_, j) => decide(blended[i * L + j]!, thresholds[j]!)) : [];
             return (
               <div
@@ -102,6 +103,7 @@ export function ResultsGrid(props: ResultsGridProps) {
                 className={`vt-row ${i % 2 ? 'odd' : ''}`}
                 data-row={i}
                 data-scored={String(isScored)}
+                data-failed={String(error !== undefined)}
                 style={{ gridTemplateColumns: columns, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
               >
                 <span role="cell" className="num muted">
@@ -128,9 +130,15 @@ export function ResultsGrid(props: ResultsGridProps) {
                     </span>
                   );
                 })}
-                <span role="cell" className="vt-text" data-testid="row-predicted">
-                  {isScored ? predicted.join('; ') || '(none)' : 'not scored'}
-                </span>
+                {error ? (
+                  <span role="cell" className="vt-text row-error" data-testid="row-predicted" title={error.message}>
+                    could not be scored: {error.message}
+                  </span>
+                ) : (
+                  <span role="cell" className="vt-text" data-testid="row-predicted">
+                    {isScored ? predicted.join('; ') || '(none)' : 'not scored'}
+                  </span>
+                )}
                 {gold && (
                   <span role="cell" className="vt-text muted">
                     {gold(i).join('; ')}

@@ -31,9 +31,26 @@ export interface LoadedFile {
   path: string;
   bytes: Uint8Array;
   fromCache: boolean;
+  /** Why a downloaded file could not be kept in the browser cache (e.g. a full quota); absent when it was, or could not be. */
+  cacheError?: string;
 }
 
-/** Reads and validates manifest.json. */
+/**
+ * One notice for every file a load could not cache, or null: such files are downloaded again
+ * on every visit, and the user should know why and how much.
+ */
+export function cacheNotice(files: Iterable<Pick<LoadedFile, 'bytes' | 'cacheError'>>): string | null {
+  const failed = [...files].filter((f) => f.cacheError !== undefined);
+  if (failed.length === 0) return null;
+  const mb = failed.reduce((sum, f) => sum + f.bytes.byteLength, 0) / 1e6;
+  const size = mb >= 10 ? mb.toFixed(0) : mb >= 0.1 ? mb.toFixed(1) : '< 0.1';
+  return (
+    `${failed.length} model file${failed.length === 1 ? '' : 's'} could not be cached (${failed[0]!.cacheError}): ${size} MB will be downloaded again next time. ` +
+    'Free some browser storage for this site (site data) to keep the model.'
+  );
+}
+
+/** Reads and validates manifest.json; a manifest that cannot be used is named, with what to do. */
 export async function loadManifest(source: BundleSource): Promise<Manifest> {
   const raw = await source.read('manifest.json', () => {});
   let data: unknown;
@@ -42,7 +59,14 @@ export async function loadManifest(source: BundleSource): Promise<Manifest> {
   } catch (error) {
     throw new ManifestError(`manifest.json at ${source.label} is not valid JSON (${String(error)}). Re-export the bundle.`);
   }
-  return parseManifest(data);
+  try {
+    return parseManifest(data);
+  } catch (error) {
+    // parseManifest's words are shared with model-export; here they get the file and, if they lack one, what to do.
+    if (!(error instanceof ManifestError)) throw error;
+    const todo = /Re-export/.test(error.message) ? '' : ' Re-export the bundle with model-export.';
+    throw new ManifestError(`manifest.json at ${source.label}: ${error.message}${todo}`);
+  }
 }
 
 /** The files a session with this variant needs: tokenizer, backbone (+ external data), heads. */
@@ -88,9 +112,14 @@ export async function loadFile(
       `'${path}' from ${source.label} is corrupt: its sha256 is ${actual.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}…. Re-export or re-copy the bundle.`,
     );
   }
-  if (source.store) await source.store(path, entry.sha256, bytes).catch(() => {});
+  let cacheError: string | undefined;
+  if (source.store) {
+    await source.store(path, entry.sha256, bytes).catch((error: unknown) => {
+      cacheError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    });
+  }
   onProgress({ path, loaded: entry.bytes, total: entry.bytes, fromCache: false, done: true });
-  return { path, bytes, fromCache: false };
+  return { path, bytes, fromCache: false, ...(cacheError !== undefined ? { cacheError } : {}) };
 }
 
 /** Loads several files one after another (parallel downloads would only share the same pipe). */
@@ -123,8 +152,10 @@ export function urlSource(baseUrl: string): BundleSource {
         throw new BundleError(`Could not fetch ${url} (${String(error)}). Check the bundle URL and that the server is running.`);
       }
       // NOTE: SPA servers (vite preview among them) answer unknown paths with index.html.
-      if (response.ok && path === 'manifest.json' && (response.headers.get('content-type') ?? '').includes('text/html')) {
-        throw new BundleError(`manifest.json is missing from the bundle at ${base} (the server answered with a web page). Is this a bundle folder?`);
+      if (response.ok && (response.headers.get('content-type') ?? '').includes('text/html')) {
+        throw new BundleError(
+          `${path} is missing from the bundle at ${base} (the server answered with a web page). ${path === 'manifest.json' ? 'Is this a bundle folder?' : 'Re-export the bundle or copy the missing file.'}`,
+        );
       }
       if (!response.ok) {
         throw new BundleError(

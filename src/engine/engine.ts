@@ -1,12 +1,14 @@
 // The hybrid classifier: loads a bundle onto a backend and classifies many texts against many labels.
 import { type BackendChoice, type BackendRequest, chooseBackend, type GpuProbe } from './backend';
 import { blendScore, type LabelScore } from './blend';
-import { type BundleSource, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
+import { BundleError, type BundleSource, cacheNotice, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
 import { scoreHeads } from './heads';
 import type { BatchLimits } from './batching';
 import type { Backend, Dtype } from './constants';
+import { type Fault, InputError } from './errors';
+import { fallsBack, faultOf } from './faults';
 import type { Manifest, Variant } from './manifest';
-import { type NliConfig, scorePairs } from './nli';
+import { CancelledError, type NliConfig, scorePairs } from './nli';
 import { createSession, type ModelSession } from './session';
 import { fillTemplate } from './template';
 import { createTokenizer, pairIds, type TextTokenizer, textIds } from './tokenize';
@@ -28,12 +30,11 @@ export interface TextResult {
   truncated: boolean;
   /** Tokens of the text alone, without special tokens; when `truncated`, of the part tokenised (a lower bound). */
   tokens: number;
+  /** Why this text alone could not be scored (then `scores` is empty); the other texts are unaffected. */
+  error?: Fault;
 }
 
-/** An input the engine refuses, with a message that says what to do. */
-export class InputError extends Error {
-  override name = 'InputError';
-}
+export { InputError };
 
 export interface LoadOptions {
   request: BackendRequest;
@@ -47,6 +48,19 @@ export interface LoadOptions {
 export interface LoadedEngineInfo extends BackendChoice {
   files: Array<{ path: string; bytes: number; fromCache: boolean }>;
   loadMs: number;
+  /** Files that could not be kept in the browser cache, in one sentence (bundle.ts `cacheNotice`); null when all were. */
+  cacheNotice: string | null;
+}
+
+/** What every chunk of one classify request shares: the labels' token ids, heads columns and run limits. */
+interface ClassifyPlan {
+  labels: readonly LabelSpec[];
+  cfg: NliConfig;
+  hyps: number[][];
+  headColumn: number[];
+  alpha: Array<number | null>;
+  needHeads: boolean;
+  textRoom: number;
 }
 
 /** `path` relative to the folder holding `file` (both bundle-relative, '/'-separated). */
@@ -79,31 +93,26 @@ export class Engine {
     private readonly tokenizer: TextTokenizer,
     private readonly backbone: ModelSession,
     private readonly heads: ModelSession | null,
+    /** What the user asked for: whether a WebGPU failure is the caller's to handle (faults.ts `fallsBack`). */
+    private readonly request: BackendRequest,
   ) {}
 
   /**
-   * Loads manifest, files and sessions. If WebGPU was chosen automatically and
-   * fails to create a session or to run, falls back to WASM and says why.
+   * Loads manifest, files and sessions on the backend `opts.request` leads to, and runs a
+   * warm-up. A failure is thrown as is: the WebGPU fallback is the caller's (host.ts).
    */
   static async load(source: BundleSource, opts: LoadOptions): Promise<Engine> {
     const started = performance.now();
     const manifest = await loadManifest(source);
     const choice = chooseBackend(manifest, opts.gpu, opts.request);
-    const progress = opts.onProgress ?? (() => {});
-    try {
-      return await Engine.build(source, manifest, choice, progress, started);
-    } catch (error) {
-      if (choice.backend !== 'webgpu' || opts.request.backend === 'webgpu') throw error;
-      const fallback = chooseBackend(manifest, opts.gpu, { backend: 'wasm', dtype: 'auto' });
-      const reason = `WebGPU failed (${error instanceof Error ? error.message : String(error)}): using WASM`;
-      return Engine.build(source, manifest, { ...fallback, reason }, progress, started);
-    }
+    return Engine.build(source, manifest, choice, opts.request, opts.onProgress ?? (() => {}), started);
   }
 
   private static async build(
     source: BundleSource,
     manifest: Manifest,
     choice: BackendChoice,
+    request: BackendRequest,
     onProgress: (p: FileProgress) => void,
     started: number,
   ): Promise<Engine> {
@@ -121,19 +130,29 @@ export class Engine {
       choice.backend,
       // ORT names external data as the graph references it: relative to the graph's folder.
       variant.external_data.map((path) => ({ path: relativeTo(variant.backbone, path), data: files.get(path)!.bytes })),
+      variant.backbone,
     );
     // The heads graph is small and fp32; it runs where the backbone runs.
-    const heads = manifest.heads ? await createSession(files.get(manifest.heads.file)!.bytes, choice.backend) : null;
+    let heads: ModelSession | null = null;
+    try {
+      heads = manifest.heads ? await createSession(files.get(manifest.heads.file)!.bytes, choice.backend, [], manifest.heads.file) : null;
+      if (heads) checkHiddenSizes(manifest, variant.backbone, backbone, heads);
+    } catch (error) {
+      await backbone.release();
+      await heads?.release();
+      throw error;
+    }
     const info: LoadedEngineInfo = {
       ...choice,
       files: [...files.values()].map((f) => ({ path: f.path, bytes: f.bytes.byteLength, fromCache: f.fromCache })),
       loadMs: 0,
+      cacheNotice: cacheNotice(files.values()),
     };
-    const engine = new Engine(manifest, info, tokenizer, backbone, heads);
+    const engine = new Engine(manifest, info, tokenizer, backbone, heads, request);
     try {
-      // A first run compiles kernels and shows at once whether this backend really works.
+      // A first run compiles kernels and shows at once whether this backend really works (no per-text retry here).
       const labels = engine.defaultLabels();
-      await engine.classify([''], labels.length ? labels : [engine.zeroShotLabel('warm-up')], () => {}, () => false);
+      await engine.scoreChunk(engine.plan(labels.length ? labels : [engine.zeroShotLabel('warm-up')]), [''], 0, () => false);
     } catch (error) {
       await engine.dispose();
       throw error;
@@ -188,7 +207,9 @@ export class Engine {
    * Scores texts against labels, `chunk` texts at a time; each chunk's results go to
    * `onChunk` as soon as they exist. Before every backbone batch the worker's event loop runs
    * (so a cancel message posted meanwhile is handled), then `isCancelled` is asked and a
-   * CancelledError thrown when it says so.
+   * CancelledError thrown when it says so. A chunk that fails is scored again one text at a
+   * time, so that only the texts that fail alone get an `error` and the rest their scores;
+   * a failure the caller handles (a WebGPU failure it falls back from, faults.ts) is thrown.
    */
   async classify(
     texts: readonly string[],
@@ -197,6 +218,35 @@ export class Engine {
     isCancelled: () => boolean,
     chunk = DEFAULT_CHUNK,
   ): Promise<void> {
+    const plan = this.plan(labels);
+    for (let start = 0; start < texts.length; start += chunk) {
+      const slice = texts.slice(start, start + chunk);
+      let results: TextResult[];
+      try {
+        results = await this.scoreChunk(plan, slice, start, isCancelled);
+      } catch (error) {
+        if (this.isFatal(error)) throw error;
+        results = [];
+        for (let i = 0; i < slice.length; i++) {
+          try {
+            results.push(...(await this.scoreChunk(plan, [slice[i]!], start + i, isCancelled)));
+          } catch (alone) {
+            if (this.isFatal(alone)) throw alone;
+            results.push({ index: start + i, scores: [], truncated: false, tokens: 0, error: faultOf(alone) });
+          }
+        }
+      }
+      onChunk(results, Math.min(texts.length, start + chunk));
+    }
+  }
+
+  /** Failures that end a request rather than one text: a cancel, or a WebGPU failure the caller falls back from. */
+  private isFatal(error: unknown): boolean {
+    return error instanceof CancelledError || fallsBack(error, this.request);
+  }
+
+  /** Checks the labels and prepares what every chunk of a request shares; throws an InputError for labels that cannot run. */
+  private plan(labels: readonly LabelSpec[]): ClassifyPlan {
     this.checkLabels(labels);
     const b = this.manifest.backbone;
     const cfg: NliConfig = {
@@ -207,54 +257,86 @@ export class Engine {
       limits: batchLimits(this.backend, this.manifest.variants[this.dtype]!),
     };
     const hyps = labels.map((l) => this.hypothesis(l.hypothesis));
+    // A hypothesis that leaves no room for text fails every row: refuse the request once, up front.
+    hyps.forEach((h, j) => {
+      if (h.length + 3 > b.max_length_pair) {
+        throw new InputError(
+          `The hypothesis of '${labels[j]!.name}' is ${h.length} tokens long; with the text it must fit in ${b.max_length_pair} tokens. Shorten the label's hypothesis.`,
+        );
+      }
+    });
     const headLabels = this.manifest.heads?.labels ?? [];
     const headColumn = labels.map((l) => (l.head ? headLabels.indexOf(l.name) : -1));
     const alpha = labels.map((l) => this.manifest.labels.find((m) => m.name === l.name)?.alpha ?? null);
     const needHeads = this.heads !== null && headColumn.some((c) => c >= 0);
-
     // The most text tokens any sequence keeps: a pair with the shortest hypothesis, or the text-only pass.
     const textRoom = Math.max(b.max_length_pair - 3 - Math.min(...hyps.map((h) => h.length)), needHeads ? b.max_length_text - 2 : 0);
+    return { labels, cfg, hyps, headColumn, alpha, needHeads, textRoom };
+  }
 
-    for (let start = 0; start < texts.length; start += chunk) {
-      const slice = texts.slice(start, start + chunk);
-      // Only as much of a text as the longest sequence can hold is tokenised: a 10 MB cell costs
-      // what its first few thousand characters cost, with the same ids (TextTokenizer.encodeHead).
-      const encoded = slice.map((text) => this.tokenizer.encodeHead(text, textRoom).ids);
-      const pairs: number[][] = [];
-      const truncated = new Array<boolean>(slice.length).fill(false);
-      encoded.forEach((ids, i) => {
-        for (const hyp of hyps) {
-          const p = pairIds(ids, hyp, b.max_length_pair, this.tokenizer.specials);
-          if (p.truncated) truncated[i] = true;
-          pairs.push(p.ids);
-        }
-      });
-      const nli = await scorePairs(this.backbone, pairs, cfg, isCancelled);
-      let poly: Float32Array | null = null;
-      if (needHeads) {
-        const seqs = encoded.map((ids, i) => {
-          const s = textIds(ids, b.max_length_text, this.tokenizer.specials);
-          if (s.truncated) truncated[i] = true;
-          return s.ids;
-        });
-        poly = await scoreHeads(this.backbone, this.heads, seqs, headLabels.length, cfg, isCancelled);
+  /** Scores `slice` (texts `start`, `start + 1`, …) in one go; any failure fails them all. */
+  private async scoreChunk(plan: ClassifyPlan, slice: readonly string[], start: number, isCancelled: () => boolean): Promise<TextResult[]> {
+    const b = this.manifest.backbone;
+    const { labels, cfg, hyps, headColumn, alpha, needHeads, textRoom } = plan;
+    const headLabels = this.manifest.heads?.labels ?? [];
+    // Only as much of a text as the longest sequence can hold is tokenised: a 10 MB cell costs
+    // what its first few thousand characters cost, with the same ids (TextTokenizer.encodeHead).
+    const encoded = slice.map((text) => this.tokenizer.encodeHead(text, textRoom).ids);
+    const pairs: number[][] = [];
+    const truncated = new Array<boolean>(slice.length).fill(false);
+    encoded.forEach((ids, i) => {
+      for (const hyp of hyps) {
+        const p = pairIds(ids, hyp, b.max_length_pair, this.tokenizer.specials);
+        if (p.truncated) truncated[i] = true;
+        pairs.push(p.ids);
       }
-      const results = slice.map((_, i): TextResult => ({
-        index: start + i,
-        truncated: truncated[i]!,
-        tokens: encoded[i]!.length,
-        scores: labels.map((_, j) => {
-          const column = headColumn[j]!;
-          const head = column >= 0 && poly ? { polyLogit: poly[i * headLabels.length + column]!, alpha: alpha[j]! } : null;
-          return blendScore(nli[i * labels.length + j]!, head);
-        }),
-      }));
-      onChunk(results, Math.min(texts.length, start + chunk));
+    });
+    const nli = await scorePairs(this.backbone, pairs, cfg, isCancelled);
+    let poly: Float32Array | null = null;
+    if (needHeads) {
+      const seqs = encoded.map((ids, i) => {
+        const s = textIds(ids, b.max_length_text, this.tokenizer.specials);
+        if (s.truncated) truncated[i] = true;
+        return s.ids;
+      });
+      poly = await scoreHeads(this.backbone, this.heads!, seqs, headLabels.length, cfg, isCancelled);
     }
+    return slice.map((_, i): TextResult => ({
+      index: start + i,
+      truncated: truncated[i]!,
+      tokens: encoded[i]!.length,
+      scores: labels.map((_, j) => {
+        const column = headColumn[j]!;
+        const head = column >= 0 && poly ? { polyLogit: poly[i * headLabels.length + column]!, alpha: alpha[j]! } : null;
+        return blendScore(nli[i * labels.length + j]!, head);
+      }),
+    }));
   }
 
   async dispose(): Promise<void> {
     await this.backbone.release();
     await this.heads?.release();
+  }
+}
+
+/**
+ * The width of the hidden states the backbone graph gives and the heads graph takes, where the
+ * graphs declare it, against the manifest's: heads built for another backbone are refused by name.
+ */
+function checkHiddenSizes(m: Manifest, backboneFile: string, backbone: ModelSession, heads: ModelSession): void {
+  const expected = m.backbone.hidden_size;
+  const gives = backbone.dims('last_hidden_state')?.[2];
+  const takes = heads.dims('last_hidden_state')?.[2];
+  const headsFile = m.heads!.file;
+  if (typeof gives === 'number' && gives !== expected) {
+    throw new BundleError(
+      `${backboneFile} gives hidden states of width ${gives}, but manifest.json says backbone.hidden_size ${expected}. The manifest does not belong to this graph: re-export the bundle.`,
+    );
+  }
+  if (typeof takes === 'number' && takes !== expected) {
+    throw new BundleError(
+      `${headsFile} takes hidden states of width ${takes}, but the backbone ${backboneFile} gives ${expected}: the heads were built for another backbone. ` +
+        'Train or convert the heads for this backbone (model-export train or convert-checkpoint), or re-export the bundle.',
+    );
   }
 }

@@ -8,7 +8,9 @@ import * as ort from 'onnxruntime-web/webgpu';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { type GpuProbe, softwareRenderer } from './backend';
+import { BundleError } from './bundle';
 import type { Backend } from './constants';
+import { SessionError } from './errors';
 
 /** The version of ONNX Runtime Web bundled with the app. */
 export const ortVersion: string = ort.env.versions.web ?? 'unknown';
@@ -34,19 +36,31 @@ export interface ModelSession {
   readonly backend: Backend;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** The declared shape of an input or output (numbers, or names for dynamic axes); null when the graph does not say. */
+  dims(name: string): ReadonlyArray<number | string> | null;
   /** Runs the graph and returns the requested outputs as float32 host tensors. */
   run(feeds: Record<string, HostTensor>, outputs: readonly string[]): Promise<Record<string, HostTensor<Float32Array>>>;
   release(): Promise<void>;
 }
 
+/** ORT's words for a file that is not a whole ONNX model (ERROR_CODE 7, INVALID_PROTOBUF). */
+const NOT_AN_ONNX_MODEL = /protobuf parsing failed|ERROR_CODE: 7\b/i;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * Creates a session on exactly one execution provider: listing ['webgpu', 'wasm']
  * would let ORT fall back silently, and we must know (and say) what really runs.
+ * Throws a BundleError naming `file` when its bytes are not a whole ONNX model (truncated or
+ * damaged), else a SessionError for any ORT failure; runs throw SessionErrors too.
  */
 export async function createSession(
   model: Uint8Array,
   backend: Backend,
   externalData: ReadonlyArray<{ path: string; data: Uint8Array }> = [],
+  file = 'the model graph',
 ): Promise<ModelSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: [backend],
@@ -54,22 +68,47 @@ export async function createSession(
     logSeverityLevel: 3,
     ...(externalData.length ? { externalData: externalData.map((e) => ({ path: e.path, data: e.data })) } : {}),
   };
-  const session = await ort.InferenceSession.create(model, options);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(model, options);
+  } catch (error) {
+    if (NOT_AN_ONNX_MODEL.test(messageOf(error))) {
+      throw new BundleError(
+        `${file} is not a complete ONNX model (ONNX Runtime: ${messageOf(error)}). It is truncated or damaged: re-export the bundle, or download or copy it again.`,
+      );
+    }
+    throw new SessionError(backend, 'create', file, messageOf(error));
+  }
+  const metadata = [...session.inputMetadata, ...session.outputMetadata];
   return {
     backend,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    dims(name) {
+      const m = metadata.find((v) => v.name === name);
+      return m?.isTensor && m.shape.length ? m.shape : null;
+    },
     async run(feeds, outputs) {
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [name, t] of Object.entries(feeds)) {
         ortFeeds[name] = new ort.Tensor(t.data instanceof BigInt64Array ? 'int64' : 'float32', t.data, t.dims);
       }
-      const result = await session.run(ortFeeds, outputs as string[]);
+      let result: ort.InferenceSession.ReturnType;
+      try {
+        result = await session.run(ortFeeds, outputs as string[]);
+      } catch (error) {
+        throw new SessionError(backend, 'run', file, messageOf(error));
+      }
       const out: Record<string, HostTensor<Float32Array>> = {};
       for (const name of outputs) {
         const tensor = result[name];
         if (!tensor) throw new Error(`the graph returned no '${name}' output`);
-        const data = tensor.location === 'cpu' ? tensor.data : await tensor.getData(true);
+        let data: ort.Tensor['data'];
+        try {
+          data = tensor.location === 'cpu' ? tensor.data : await tensor.getData(true);
+        } catch (error) {
+          throw new SessionError(backend, 'run', file, `reading '${name}' back: ${messageOf(error)}`);
+        }
         if (!(data instanceof Float32Array)) throw new Error(`output '${name}' is ${tensor.type}, expected float32`);
         out[name] = { data, dims: tensor.dims };
         tensor.dispose();

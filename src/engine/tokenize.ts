@@ -1,5 +1,6 @@
 // The one module that imports @huggingface/transformers: the bundle's tokenizer and our sequence building.
 import { DebertaV2Tokenizer, env } from '@huggingface/transformers';
+import { BundleError } from './bundle';
 import { CharsMap, viterbiF32 } from './spm';
 
 // Everything comes from the verified bundle files passed in: never the network.
@@ -58,7 +59,9 @@ interface TokenizerJsonLayout {
  */
 function exactSentencePiece(internals: TokenizerInternals, json: TokenizerJsonLayout): () => ReadonlySet<string> {
   if (json.model?.type !== 'Unigram' || json.normalizer?.type !== 'Sequence' || json.pre_tokenizer?.type !== 'Metaspace') {
-    throw new TokenizeError('tokenizer.json is not a SentencePiece Unigram tokenizer (Unigram model, normaliser Sequence, Metaspace).');
+    throw new BundleError(
+      'tokenizer.json is not a SentencePiece Unigram tokenizer (Unigram model, normaliser Sequence, Metaspace). Re-export the bundle with model-export.',
+    );
   }
   const model = internals.model;
   model.tokenize = (normalized) =>

@@ -65,3 +65,21 @@ describe('buildExportCsv', () => {
     expect(exportFileName('data.TSV')).toBe('data-labelled.csv');
   });
 });
+
+describe('buildExportCsv with rows that could not be scored', () => {
+  it('adds an error column, formula-safe, empty for the rows that were scored', () => {
+    const csv = buildExportCsv({
+      header: ['text', 'error'],
+      rows: [['fine', ''], ['bad', ''], ['', '']],
+      labels: ['Finance'],
+      thresholds: [0.5],
+      score: (i) => (i === 0 ? { nli: 0.6, poly: null, blended: 0.6 } : null),
+      error: (i) => (i === 1 ? '=cmd|calc: the tokenizer failed' : null),
+    });
+    const parsed = Papa.parse<string[]>(csv, { header: false }).data;
+    expect(parsed[0]).toEqual(['text', 'error', 'Finance_score', 'Finance_nli', 'Finance_poly', 'predicted_labels', 'error_2']);
+    expect(parsed[1]).toEqual(['fine', '', '0.6', '0.6', '', 'Finance', '']);
+    expect(parsed[2]).toEqual(['bad', '', '', '', '', '', "'=cmd|calc: the tokenizer failed"]);
+    expect(parsed[3]).toEqual(['', '', '', '', '', '', '']);
+  });
+});

@@ -23,12 +23,14 @@ export interface ExportInput {
   rows: readonly (readonly string[])[];
   labels: readonly string[];
   thresholds: readonly number[];
-  /** Scores of row i, label j; null when the row was not scored (empty text, cancelled run). */
+  /** Scores of row i, label j; null when the row was not scored (empty text, cancelled run, a failed text). */
   score: (row: number, label: number) => ExportScore | null;
+  /** Why row i could not be scored, or null; given only when some row failed, and then written as an `error` column. */
+  error?: (row: number) => string | null;
 }
 
-/** Names of the columns added per label, made unique against the original header. */
-export function exportHeader(header: readonly string[], labels: readonly string[]): string[] {
+/** Names of the columns added per label (and `error` when asked), made unique against the original header. */
+export function exportHeader(header: readonly string[], labels: readonly string[], withError = false): string[] {
   const taken = new Set(header.map((h) => h.toLowerCase()));
   const unique = (name: string) => {
     let candidate = name;
@@ -37,7 +39,7 @@ export function exportHeader(header: readonly string[], labels: readonly string[
     return candidate;
   };
   const added = labels.flatMap((l) => [unique(`${l}_score`), unique(`${l}_nli`), unique(`${l}_poly`)]);
-  return [...header, ...added, unique('predicted_labels')];
+  return [...header, ...added, unique('predicted_labels'), ...(withError ? [unique('error')] : [])];
 }
 
 /** Full-precision text of a number (String(number) round-trips exactly). */
@@ -48,12 +50,13 @@ function num(x: number | null): string {
 /**
  * The labelled CSV as text: original columns, then `<label>_score` (blended),
  * `<label>_nli`, `<label>_poly` per label and `predicted_labels` (semicolon-joined,
- * decided with `thresholds`). Unscored rows keep their cells and get empty scores.
- * Every cell, the header included, is neutralised against formula injection.
+ * decided with `thresholds`), then `error` when `input.error` is given. Unscored rows keep
+ * their cells and get empty scores. Every cell, the header included, is neutralised against
+ * formula injection.
  */
 export function buildExportCsv(input: ExportInput): string {
-  const { header, rows, labels, thresholds, score } = input;
-  const fields = exportHeader(header, labels).map(neutralizeCell);
+  const { header, rows, labels, thresholds, score, error } = input;
+  const fields = exportHeader(header, labels, error !== undefined).map(neutralizeCell);
   const data = rows.map((row, i) => {
     const out = row.map(neutralizeCell);
     const predicted: string[] = [];
@@ -69,6 +72,7 @@ export function buildExportCsv(input: ExportInput): string {
       if (decide(s.blended, thresholds[j]!)) predicted.push(label);
     });
     out.push(scored ? neutralizeCell(predicted.join(';')) : '');
+    if (error) out.push(neutralizeCell(error(i) ?? ''));
     return out;
   });
   return Papa.unparse({ fields, data }, { newline: '\r\n' });

@@ -28,6 +28,8 @@ export interface BatchResults {
   truncated: number;
   /** Rows whose text was empty, which the run did not send. */
   skippedEmpty: number;
+  /** Rows whose text alone could not be scored (run.ts `RunScores.failed` says why). */
+  failed: number;
   scores: ScoresRef;
 }
 
@@ -152,7 +154,7 @@ export const createBatchSlice =
       const previous = s.batch;
       const total = plan.texts.length;
       set({
-        batch: { labels: plan.labels, rowCount: plan.rowCount, truncated: 0, skippedEmpty: plan.rowCount - total, scores: refOf(scores) },
+        batch: { labels: plan.labels, rowCount: plan.rowCount, truncated: 0, skippedEmpty: plan.rowCount - total, failed: 0, scores: refOf(scores) },
         tuning: null,
         run: { status: 'running', requestId: null, done: 0, total, elapsedMs: 0, problem: null },
       });
@@ -166,7 +168,10 @@ export const createBatchSlice =
         lastPublished = deps.now();
         set((st) =>
           st.batch?.scores.run === scores.id
-            ? { batch: { ...st.batch, truncated: scores.truncated, scores: republish(st.batch.scores) }, run: { ...st.run, done, elapsedMs: lastPublished - started } }
+            ? {
+                batch: { ...st.batch, truncated: scores.truncated, failed: scores.failed.size, scores: republish(st.batch.scores) },
+                run: { ...st.run, done, elapsedMs: lastPublished - started },
+              }
             : {},
         );
       };
@@ -192,7 +197,7 @@ export const createBatchSlice =
         },
         (error: unknown) => {
           publish();
-          set((st) => (current(st) ? { run: { ...st.run, status: 'error', requestId: null, problem: engineProblem(error, 'classify') } } : {}));
+          set((st) => (current(st) ? { run: { ...st.run, status: 'error', requestId: null, problem: engineProblem(error, st.ready?.backend ?? 'wasm') } } : {}));
         },
       );
     },
@@ -213,6 +218,7 @@ export const createBatchSlice =
         rows: table.rows,
         labels: batch.labels.map((l) => l.name),
         thresholds: selectBatchThresholds(s),
+        ...(scores.failed.size ? { error: (i: number) => scores.failed.get(i)?.message ?? null } : {}),
         score: (i, j) => {
           if (!scores.scored[i]) return null;
           const poly = scores.poly[i * L + j]!;

@@ -112,7 +112,9 @@ export const createEngineSlice =
           set({ engineStatus: 'ready', ready: info, loadStage: null, textRun: null, tuning: null, ...labelsFromBundle(info.bundle, deps.storage) });
         } catch (error) {
           if (seq !== loadSeq) return;
-          set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, 'load') });
+          // Automatic loads fall back to WASM by themselves: a backend failure that reaches here was on WASM, or on a forced WebGPU.
+          const backend = get().backendRequest.backend === 'webgpu' ? 'webgpu' : 'wasm';
+          set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, backend) });
         }
       },
 

@@ -3,6 +3,7 @@ import type { BackendRequest } from '../engine/backend';
 import { blendScore } from '../engine/blend';
 import type { FileProgress } from '../engine/bundle';
 import type { LabelSpec, TextResult } from '../engine/engine';
+import type { ErrorKind, Fault } from '../engine/errors';
 import type { BundleInfo } from '../engine/info';
 import { EngineError } from '../worker/client';
 import type { BundleLocation, LoadStage, ReadyInfo } from '../worker/protocol';
@@ -40,6 +41,12 @@ export class FakeEngine implements EngineLike {
   cancelled = new Set<number>();
   failLoad: string | null = null;
   failClassify: string | null = null;
+  /** The kind of the failures above. */
+  failKind: ErrorKind = 'internal';
+  /** Texts that fail alone, as the engine reports a text it cannot score. */
+  badTexts = new Map<string, Fault>();
+  /** Cache notice of the next load. */
+  cacheNotice: string | null = null;
   chunk = 2;
   private id = 0;
 
@@ -47,7 +54,7 @@ export class FakeEngine implements EngineLike {
     this.loads.push(location);
     onProgress?.('manifest');
     await Promise.resolve();
-    if (this.failLoad) throw new EngineError('load', this.failLoad);
+    if (this.failLoad) throw new EngineError('load', this.failKind, this.failLoad);
     return {
       backend: 'wasm',
       dtype: request.dtype === 'auto' ? 'q8' : request.dtype,
@@ -55,6 +62,7 @@ export class FakeEngine implements EngineLike {
       bundle: FAKE_BUNDLE,
       files: [],
       loadMs: 1,
+      cacheNotice: this.cacheNotice,
       adapter: null,
       threads: 1,
       ortVersion: '1.30.0',
@@ -67,14 +75,18 @@ export class FakeEngine implements EngineLike {
     const finished = (async () => {
       for (let start = 0; start < texts.length; start += this.chunk) {
         await new Promise((r) => setTimeout(r, 0));
-        if (this.failClassify) throw new EngineError('classify', this.failClassify);
+        if (this.failClassify) throw new EngineError('classify', this.failKind, this.failClassify);
         if (this.cancelled.has(id)) return { cancelled: true, elapsedMs: start };
-        const results = texts.slice(start, start + this.chunk).map((text, k) => ({
-          index: start + k,
-          truncated: false,
-          tokens: text.length,
-          scores: labels.map((l) => blendScore(fakeNli(text, l.hypothesis), l.head ? { polyLogit: fakePolyLogit(text), alpha: 0.5 } : null)),
-        }));
+        const results = texts.slice(start, start + this.chunk).map((text, k): TextResult => {
+          const error = this.badTexts.get(text);
+          if (error) return { index: start + k, truncated: false, tokens: 0, scores: [], error };
+          return {
+            index: start + k,
+            truncated: false,
+            tokens: text.length,
+            scores: labels.map((l) => blendScore(fakeNli(text, l.hypothesis), l.head ? { polyLogit: fakePolyLogit(text), alpha: 0.5 } : null)),
+          };
+        });
         onResult(results, Math.min(texts.length, start + this.chunk), texts.length, start + 1);
       }
       return { cancelled: false, elapsedMs: texts.length };

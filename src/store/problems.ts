@@ -1,33 +1,55 @@
 // Turns errors from the engine and the CSV reader into a message plus what to do about it.
 import { CsvError } from '../io/csv';
+import type { Backend } from '../engine/constants';
+import type { ErrorKind, Fault } from '../engine/errors';
 import { EngineError } from '../worker/client';
-import type { ErrorStage } from '../worker/protocol';
 import type { Problem } from './types';
 
-/** What to do after a failure in each engine stage. */
-export const STAGE_HINTS = {
-  load: 'Check the bundle address or pick the bundle folder again, then reload. To rule out WebGPU, open the page with ?backend=wasm.',
-  classify: 'Try again. If it keeps failing, reload the page, or open it with ?backend=wasm to use the WASM backend.',
-  protocol: 'The engine stopped. Reload the page; your labels and thresholds are kept.',
-} as const satisfies Record<ErrorStage, string>;
+/** What to do after each kind of failure; a backend failure's advice depends on the backend it happened on. */
+export const HINTS = {
+  input: 'Change what the message names, then run again.',
+  bundle: 'Check the bundle address or pick the bundle folder again. If a file is missing or damaged, re-export the bundle with model-export, or download or copy it again.',
+  unsupported: 'Open the page without ?backend= and ?dtype= to let the app choose what this browser can run.',
+  backendWebgpu: 'WebGPU failed where you asked for it (?backend=webgpu). Open the page with ?backend=wasm to use the WASM backend instead.',
+  backendWasm: 'Reload the page and try again. If it keeps failing, close other tabs to free memory, or try a smaller variant (?dtype=q8).',
+  cancelled: 'Run it again when you are ready.',
+  internal: 'Reload the page and try again; your labels and thresholds are kept.',
+} as const;
+
+/**
+ * The one choice of hint for a failure: by its kind, and for a backend failure by the backend it
+ * happened on (a failure on WebGPU reaches the user only when WebGPU was forced; elsewhere the
+ * engine moves to WASM by itself, so WASM is never suggested to a page already on it).
+ */
+export function hintFor(kind: ErrorKind, backend: Backend): string {
+  switch (kind) {
+    case 'input':
+    case 'bundle':
+    case 'unsupported':
+    case 'cancelled':
+    case 'internal':
+      return HINTS[kind];
+    case 'backend':
+      return backend === 'webgpu' ? HINTS.backendWebgpu : HINTS.backendWasm;
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown error kind ${String(never)}`);
+    }
+  }
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A Problem for an error from the engine client, in the stage the caller was in. */
-export function engineProblem(error: unknown, fallback: ErrorStage): Problem {
-  const stage: ErrorStage = error instanceof EngineError ? error.stage : fallback;
-  switch (stage) {
-    case 'load':
-    case 'classify':
-    case 'protocol':
-      return { message: messageOf(error), hint: STAGE_HINTS[stage] };
-    default: {
-      const never: never = stage;
-      throw new Error(`unknown stage ${String(never)}`);
-    }
-  }
+/** A Problem for a failure the engine reported (or any other error, as internal), on `backend`. */
+export function engineProblem(error: unknown, backend: Backend): Problem {
+  return faultProblem({ kind: error instanceof EngineError ? error.kind : 'internal', message: messageOf(error) }, backend);
+}
+
+/** A Problem for a fault: its message, and the hint of its kind. */
+export function faultProblem(fault: Fault, backend: Backend): Problem {
+  return { message: fault.message, hint: hintFor(fault.kind, backend) };
 }
 
 /** A Problem for a CSV that cannot be read. */

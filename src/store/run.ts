@@ -1,5 +1,6 @@
 // A CSV run as plain functions: what the engine is asked, where each streamed score lands, when progress is shown; score buffers live here, outside reactive state.
 import type { TextResult } from '../engine/engine';
+import type { Fault } from '../engine/errors';
 import type { Problem, RunLabel } from './types';
 
 /** What one CSV run asks of the engine, and how its answers map back onto the table. */
@@ -51,6 +52,8 @@ export interface RunScores {
   readonly scored: Uint8Array;
   /** Scored rows whose text was cut to fit the model. */
   truncated: number;
+  /** Rows whose text alone could not be scored, by table row: why (they have no scores). */
+  readonly failed: Map<number, Fault>;
 }
 
 /**
@@ -78,6 +81,7 @@ export function createRun(plan: RunPlan): RunScores {
     blended: new Float64Array(n).fill(Number.NaN),
     scored: new Uint8Array(plan.rowCount),
     truncated: 0,
+    failed: new Map(),
   };
   held.set(scores.id, scores);
   return scores;
@@ -115,6 +119,10 @@ export function applyChunk(scores: RunScores, plan: RunPlan, results: readonly T
   for (const r of results) {
     const row = plan.rowOf[r.index];
     if (row === undefined) throw new RangeError(`the engine returned text ${r.index} of a run of ${plan.texts.length}`);
+    if (r.error) {
+      scores.failed.set(row, r.error);
+      continue;
+    }
     if (!scores.scored[row] && r.truncated) scores.truncated++;
     scores.scored[row] = 1;
     r.scores.forEach((score, j) => {

@@ -179,11 +179,12 @@ export const selectGoldSummary = (s: AppState): string | null => {
   return s.table && s.batch ? 'No gold labels for the current labels: no evaluation.' : null;
 };
 
-/** Notes on the finished run: skipped and cut texts, labels changed since; null when there is none. */
+/** Notes on the finished run: rows that could not be scored, skipped and cut texts, labels changed since; null when there is none. */
 export const selectResultNote = (s: AppState): string | null => {
   const batch = s.batch;
   if (!batch || s.run.status === 'running') return null;
   const notes: string[] = [];
+  if (batch.failed) notes.push(`${batch.failed} row${batch.failed === 1 ? '' : 's'} could not be scored: the table and the download say why.`);
   if (batch.skippedEmpty) notes.push(`${batch.skippedEmpty} rows have no text and were not labelled.`);
   if (batch.truncated) notes.push(`${batch.truncated} texts were cut to fit the model.`);
   if (selectBatchStale(s)) notes.push('Labels or hypotheses changed since this run: label again to score them.');

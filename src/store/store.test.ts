@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { roundNli, sigmoid } from '../engine/blend';
 import { FakeEngine, fakeNli, fakePolyLogit, MemoryStorage } from './fakeEngine.testutil';
 import { scoresOf } from './run';
-import { selectBatchStale, selectEvaluation, selectHistograms, runRates } from './selectors';
+import { selectBatchStale, selectEvaluation, selectHistograms, selectResultNote, runRates } from './selectors';
 import { createAppStore } from './store';
 import type { AppState } from './types';
 
@@ -69,14 +69,41 @@ describe('engine slice', () => {
     expect(b.store.getState().notices.join(' ')).toMatch(/not a bundle folder on this site/);
   });
 
-  it('shows load errors with what to do', async () => {
+  it('shows load errors with the hint of their kind', async () => {
     const engine = new FakeEngine();
     engine.failLoad = 'manifest.json is missing';
+    engine.failKind = 'bundle';
     const { store } = setup({ engine });
     store.getState().init();
     await until(store, (s) => s.engineStatus === 'error');
     expect(store.getState().loadProblem?.message).toBe('manifest.json is missing');
-    expect(store.getState().loadProblem?.hint).toMatch(/backend=wasm/);
+    expect(store.getState().loadProblem?.hint).toMatch(/re-export the bundle/);
+    expect(store.getState().loadProblem?.hint).not.toMatch(/backend=wasm/);
+  });
+
+  it('advises ?backend=wasm for a backend failure only where WebGPU was forced', async () => {
+    const hintAfter = async (search: string) => {
+      const engine = new FakeEngine();
+      engine.failLoad = 'ONNX Runtime failed to load onnx/model.onnx';
+      engine.failKind = 'backend';
+      const { store } = setup({ engine, search });
+      store.getState().init();
+      await until(store, (s) => s.engineStatus === 'error');
+      return store.getState().loadProblem!.hint;
+    };
+    expect(await hintAfter('?backend=webgpu')).toMatch(/\?backend=wasm/);
+    // An automatic load has already fallen back to WASM, and a WASM page must not be told to use WASM.
+    expect(await hintAfter('')).not.toMatch(/backend=wasm/);
+    expect(await hintAfter('?backend=wasm')).not.toMatch(/backend=wasm/);
+  });
+
+  it('shows a failed cache write in the ready info', async () => {
+    const engine = new FakeEngine();
+    engine.cacheNotice = '2 model files could not be cached (QuotaExceededError: full): 12 MB will be downloaded again next time.';
+    const { store } = setup({ engine });
+    store.getState().init();
+    await until(store, (s) => s.engineStatus === 'ready');
+    expect(store.getState().ready?.cacheNotice).toMatch(/could not be cached.*12 MB will be downloaded again next time/);
   });
 });
 
@@ -155,13 +182,24 @@ describe('text slice', () => {
     expect(run.scores[1]!.poly).toBeNull();
   });
 
-  it('shows classify errors with what to do', async () => {
+  it('shows classify errors with the hint of their kind', async () => {
     const { store, engine } = await ready();
-    engine.failClassify = 'WebGPU device lost';
+    engine.failClassify = 'ONNX Runtime failed to run onnx/model.onnx on wasm: out of memory';
+    engine.failKind = 'backend';
     store.getState().setText('hello');
     await store.getState().classifyText();
-    expect(store.getState().textProblem?.message).toBe('WebGPU device lost');
-    expect(store.getState().textProblem?.hint).toMatch(/Try again/);
+    expect(store.getState().textProblem?.message).toBe('ONNX Runtime failed to run onnx/model.onnx on wasm: out of memory');
+    expect(store.getState().textProblem?.hint).toMatch(/Reload the page/);
+    expect(store.getState().textProblem?.hint).not.toMatch(/backend=wasm/);
+  });
+
+  it('shows the error of a text that could not be scored, with its hint', async () => {
+    const { store, engine } = await ready();
+    engine.badTexts.set('bad', { kind: 'input', message: 'This text cannot be tokenised.' });
+    store.getState().setText('bad');
+    await store.getState().classifyText();
+    expect(store.getState().textRun).toBeNull();
+    expect(store.getState().textProblem).toEqual({ message: 'This text cannot be tokenised.', hint: expect.stringMatching(/Change what the message names/) as string });
   });
 });
 
@@ -224,6 +262,25 @@ describe('batch slice', () => {
     expect(Number(rows[2]!.Health_nli)).toBe(nli);
     expect(rows[2]!.Health_poly).toBe('');
     expect(rows[2]!.predicted_labels!.split(';')).toContain('Health');
+  });
+
+  it('finishes a run with one bad row: the others are scored, the row says why, the note counts it, the download has an error column', async () => {
+    const { store, engine } = await withCsv();
+    engine.badTexts.set('Vaccines work', { kind: 'internal', message: '=Maximum call stack size exceeded' });
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status !== 'running');
+    const { run, batch } = store.getState();
+    expect(run.status).toBe('done');
+    expect(run.problem).toBeNull();
+    const scores = scoresOf(batch!.scores);
+    expect(Array.from(scores.scored)).toEqual([1, 0, 0, 1, 1]);
+    expect([...scores.failed]).toEqual([[2, { kind: 'internal', message: '=Maximum call stack size exceeded' }]]);
+    expect(batch!.failed).toBe(1);
+    expect(selectResultNote(store.getState())).toMatch(/^1 row could not be scored/);
+    const rows = Papa.parse<Record<string, string>>(store.getState().exportCsv()!.csv, { header: true }).data;
+    expect(rows.map((r) => r.error)).toEqual(['', '', "'=Maximum call stack size exceeded", '', '']);
+    expect(rows[2]!.Technology_score).toBe('');
+    expect(rows[0]!.Technology_score).not.toBe('');
   });
 
   it('cancels between chunks and keeps what was scored', async () => {

@@ -4,7 +4,7 @@ import type { LabelScore } from '../engine/blend';
 import type { LabelSpec, TextResult } from '../engine/engine';
 import type { ReadyInfo } from '../worker/protocol';
 import type { LabelState } from './labelsSlice';
-import { engineProblem } from './problems';
+import { engineProblem, faultProblem } from './problems';
 import type { AppState, Problem, RunLabel, SetState, StoreDeps } from './types';
 
 /** The result of classifying one pasted text. */
@@ -91,12 +91,13 @@ export const createTextSlice =
         if (!result) throw new Error('The engine returned no scores.');
         const r: TextResult = result;
         const now = get().ready ?? ready;
+        if (r.error) return set({ textRunning: false, textProblem: faultProblem(r.error, now.backend) });
         set({
           textRunning: false,
           textRun: { seq: (get().textRun?.seq ?? 0) + 1, text, labels, scores: r.scores, truncated: r.truncated, tokens: r.tokens, elapsedMs, backend: now.backend, dtype: now.dtype },
         });
       } catch (error) {
-        set({ textRunning: false, textProblem: engineProblem(error, 'classify') });
+        set({ textRunning: false, textProblem: engineProblem(error, (get().ready ?? ready).backend) });
       }
     },
   });

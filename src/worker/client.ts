@@ -2,6 +2,7 @@
 import type { BackendRequest } from '../engine/backend';
 import type { FileProgress } from '../engine/bundle';
 import type { LabelSpec, TextResult } from '../engine/engine';
+import type { ErrorKind } from '../engine/errors';
 import {
   type AnswerMap,
   answers,
@@ -14,11 +15,12 @@ import {
   type Response,
 } from './protocol';
 
-/** An error the worker reported, with the stage it happened in. */
+/** An error the worker reported, with the stage it happened in and its kind (which picks the hint). */
 export class EngineError extends Error {
   override name = 'EngineError';
   constructor(
     readonly stage: ErrorStage,
+    readonly kind: ErrorKind,
     message: string,
   ) {
     super(message);
@@ -48,7 +50,7 @@ export class EngineClient {
   constructor(private readonly worker: Worker = createEngineWorker()) {
     worker.onmessage = (e: MessageEvent<Response>) => this.listeners.get(e.data.id)?.receive(e.data);
     worker.onerror = (e) => {
-      const error = new EngineError('protocol', `The engine worker crashed: ${e.message || 'unknown error'}. Reload the page.`);
+      const error = new EngineError('protocol', 'internal', `The engine worker crashed: ${e.message || 'unknown error'}. Reload the page.`);
       for (const l of this.listeners.values()) l.fail(error);
       this.listeners.clear();
     };
@@ -63,7 +65,7 @@ export class EngineClient {
       receive: (msg) => {
         if (!answers<K>(request.type, msg)) {
           this.listeners.delete(request.id);
-          fail(new EngineError('protocol', `The engine answered a ${request.type} request with '${msg.type}'. Reload the page.`));
+          fail(new EngineError('protocol', 'internal', `The engine answered a ${request.type} request with '${msg.type}'. Reload the page.`));
           return;
         }
         if (onAnswer(msg)) this.listeners.delete(request.id);
@@ -90,7 +92,7 @@ export class EngineClient {
             resolve(msg.info);
             return true;
           case 'error':
-            reject(new EngineError(msg.stage, msg.message));
+            reject(new EngineError(msg.stage, msg.kind, msg.message));
             return true;
           default: {
             const never: never = msg;
@@ -124,7 +126,7 @@ export class EngineClient {
             onReady?.(msg.info);
             return false;
           case 'error':
-            reject(new EngineError(msg.stage, msg.message));
+            reject(new EngineError(msg.stage, msg.kind, msg.message));
             return true;
           default: {
             const never: never = msg;

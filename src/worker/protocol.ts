@@ -2,6 +2,7 @@
 import type { BackendChoice, BackendRequest } from '../engine/backend';
 import type { FileProgress } from '../engine/bundle';
 import type { LabelSpec, LoadedEngineInfo, TextResult } from '../engine/engine';
+import type { ErrorKind } from '../engine/errors';
 import type { BundleInfo } from '../engine/info';
 
 /** Where to load a bundle from. */
@@ -28,7 +29,7 @@ export const LOAD_STAGES = ['manifest', 'files', 'session'] as const;
 export type LoadStage = (typeof LOAD_STAGES)[number];
 
 /** A loaded engine as the UI sees it: the bundle summary, never the manifest. */
-export interface ReadyInfo extends BackendChoice, Pick<LoadedEngineInfo, 'files' | 'loadMs'> {
+export interface ReadyInfo extends BackendChoice, Pick<LoadedEngineInfo, 'files' | 'loadMs' | 'cacheNotice'> {
   bundle: BundleInfo;
   /** The WebGPU adapter's description, null on WASM. */
   adapter: string | null;
@@ -47,7 +48,7 @@ export type Response =
   | { type: 'progress'; id: number; stage: LoadStage; file?: FileProgress }
   | { type: 'ready'; id: number; info: ReadyInfo }
   | ({ type: 'result'; id: number; results: TextResult[]; done: number; total: number; final: boolean } & ClassifyDone)
-  | { type: 'error'; id: number; stage: ErrorStage; message: string };
+  | { type: 'error'; id: number; stage: ErrorStage; kind: ErrorKind; message: string };
 
 /**
  * The responses each request is answered with: `load` gets progress, then ready or error;

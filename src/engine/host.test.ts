@@ -1,0 +1,161 @@
+// The WebGPU fallback with injected failures: which errors move to WASM, a forced WebGPU that stays, a run resumed without scoring a text twice.
+import { describe, expect, it } from 'vitest';
+import type { BackendRequest } from './backend';
+import type { BundleSource } from './bundle';
+import type { Backend } from './constants';
+import type { LabelSpec, LoadedEngineInfo, LoadOptions, TextResult } from './engine';
+import { InputError, SessionError } from './errors';
+import { EngineHost, type HostedEngine } from './host';
+import type { Manifest } from './manifest';
+import { CancelledError } from './nli';
+import { TokenizeError } from './tokenize';
+
+const SOURCE: BundleSource = { label: 'stub', read: () => Promise.reject(new Error('not read')) };
+const LABELS: LabelSpec[] = [{ name: 'Finance', hypothesis: 'This text is about finance.', head: false }];
+const GPU = { available: true, shaderF16: false, software: null } as const;
+const AUTO: BackendRequest = { backend: 'auto', dtype: 'auto' };
+
+/** A loaded engine that scores texts two at a time and, if told, throws `error` before its chunk number `failAt`. */
+class StubEngine implements HostedEngine {
+  readonly manifest = {} as Manifest;
+  readonly info: LoadedEngineInfo;
+  /** Every text this engine scored, in order. */
+  readonly scored: string[] = [];
+  disposed = false;
+  constructor(
+    backend: Backend,
+    private readonly fail: { at: number; error: unknown } | null = null,
+  ) {
+    this.info = { backend, dtype: backend === 'webgpu' ? 'q4' : 'q8', reason: `${backend} chosen`, files: [], loadMs: 1, cacheNotice: null };
+  }
+  async classify(texts: readonly string[], _labels: readonly LabelSpec[], onChunk: (r: TextResult[], done: number) => void, isCancelled: () => boolean) {
+    for (let start = 0, chunk = 0; start < texts.length; start += 2, chunk++) {
+      await Promise.resolve();
+      if (isCancelled()) throw new CancelledError();
+      if (this.fail && this.fail.at === chunk) throw this.fail.error;
+      const slice = texts.slice(start, start + 2);
+      this.scored.push(...slice);
+      onChunk(
+        slice.map((t, k) => ({ index: start + k, scores: [{ nli: t.length / 100, poly: null, alpha: null, blended: t.length / 100 }], truncated: false, tokens: t.length })),
+        Math.min(texts.length, start + 2),
+      );
+    }
+  }
+  dispose() {
+    this.disposed = true;
+    return Promise.resolve();
+  }
+}
+
+/** A loader that hands out engines per backend from a script: an engine, or an error to throw. */
+function loader(script: Partial<Record<Backend, Array<StubEngine | Error>>>) {
+  const calls: BackendRequest[] = [];
+  const load = (_source: BundleSource, opts: LoadOptions): Promise<HostedEngine> => {
+    calls.push(opts.request);
+    const backend: Backend = opts.request.backend === 'wasm' ? 'wasm' : 'webgpu';
+    const next = script[backend]?.shift();
+    if (!next) return Promise.reject(new Error(`unexpected ${backend} load`));
+    return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+  };
+  return { load, calls };
+}
+
+const webgpuFailure = (op: 'create' | 'run') => new SessionError('webgpu', op, 'onnx/model_q4.onnx', 'GPUDevice was lost');
+const TEXTS = ['t0', 'text1', 'text-2', 'text--3', 'text---4', 'text----5', 'text-----6'];
+
+async function classifyAll(host: EngineHost, texts = TEXTS) {
+  const results: TextResult[] = [];
+  const dones: number[] = [];
+  const changes: HostedEngine[] = [];
+  await host.classify(texts, LABELS, (r, done) => (results.push(...r), dones.push(done)), () => false, (e) => changes.push(e));
+  return { results, dones, changes };
+}
+
+describe('EngineHost.load', () => {
+  it('falls back to WASM when WebGPU fails to create a session, keeping the dtype asked for, and says why', async () => {
+    const wasm = new StubEngine('wasm');
+    const { load, calls } = loader({ webgpu: [webgpuFailure('create')], wasm: [wasm] });
+    const host = new EngineHost(load);
+    const engine = await host.load(SOURCE, { request: { backend: 'auto', dtype: 'fp32' }, gpu: GPU });
+    expect(engine).toBe(wasm);
+    expect(calls).toEqual([{ backend: 'auto', dtype: 'fp32' }, { backend: 'wasm', dtype: 'fp32' }]);
+    expect(engine.info.reason).toBe('WebGPU failed while loading (GPUDevice was lost): using WASM');
+  });
+
+  it('keeps a forced WebGPU: its failure is the answer', async () => {
+    const { load, calls } = loader({ webgpu: [webgpuFailure('create')], wasm: [new StubEngine('wasm')] });
+    const host = new EngineHost(load);
+    await expect(host.load(SOURCE, { request: { backend: 'webgpu', dtype: 'auto' }, gpu: GPU })).rejects.toBeInstanceOf(SessionError);
+    expect(calls).toHaveLength(1);
+    expect(host.current).toBeNull();
+  });
+
+  it.each([
+    ['a TokenizeError', new TokenizeError('hypothesis too long')],
+    ['an InputError', new InputError('No labels to score.')],
+    ['a RangeError', new RangeError('NLI logits have 3 classes')],
+    ['a WASM session failure', new SessionError('wasm', 'create', 'onnx/model.onnx', 'out of memory')],
+  ])('never falls back for %s', async (_name, error) => {
+    const { load, calls } = loader({ webgpu: [error], wasm: [new StubEngine('wasm')] });
+    await expect(new EngineHost(load).load(SOURCE, { request: AUTO, gpu: GPU })).rejects.toBe(error);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('releases the previous engine before loading the next', async () => {
+    const first = new StubEngine('wasm');
+    const { load } = loader({ wasm: [first, new StubEngine('wasm')] });
+    const host = new EngineHost(load);
+    await host.load(SOURCE, { request: { backend: 'wasm', dtype: 'auto' }, gpu: GPU });
+    await host.load(SOURCE, { request: { backend: 'wasm', dtype: 'auto' }, gpu: GPU });
+    expect(first.disposed).toBe(true);
+  });
+});
+
+describe('EngineHost.classify', () => {
+  it('finishes a run on WASM after WebGPU fails mid-run, scoring each text exactly once', async () => {
+    const gpu = new StubEngine('webgpu', { at: 2, error: webgpuFailure('run') });
+    const wasm = new StubEngine('wasm');
+    const { load, calls } = loader({ webgpu: [gpu], wasm: [wasm] });
+    const host = new EngineHost(load);
+    await host.load(SOURCE, { request: AUTO, gpu: GPU });
+    const { results, dones, changes } = await classifyAll(host);
+    expect(gpu.scored).toEqual(TEXTS.slice(0, 4));
+    expect(wasm.scored).toEqual(TEXTS.slice(4));
+    expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(results.map((r) => r.tokens)).toEqual(TEXTS.map((t) => t.length));
+    expect(dones).toEqual([2, 4, 6, 7]);
+    expect(gpu.disposed).toBe(true);
+    expect(changes).toEqual([wasm]);
+    expect(wasm.info.reason).toBe('WebGPU failed while classifying (GPUDevice was lost): using WASM');
+    expect(calls.at(-1)).toEqual({ backend: 'wasm', dtype: 'auto' });
+    expect(host.current).toBe(wasm);
+  });
+
+  it('keeps a forced WebGPU mid-run: the error ends the request', async () => {
+    const gpu = new StubEngine('webgpu', { at: 1, error: webgpuFailure('run') });
+    const { load, calls } = loader({ webgpu: [gpu], wasm: [new StubEngine('wasm')] });
+    const host = new EngineHost(load);
+    await host.load(SOURCE, { request: { backend: 'webgpu', dtype: 'auto' }, gpu: GPU });
+    await expect(classifyAll(host)).rejects.toBeInstanceOf(SessionError);
+    expect(calls).toHaveLength(1);
+    expect(host.current).toBe(gpu);
+  });
+
+  it.each([
+    ['a TokenizeError', new TokenizeError('The hypothesis is 600 tokens long')],
+    ['a RangeError', new RangeError('NLI logits have 3 classes')],
+    ['a cancel', new CancelledError()],
+  ])('does not reload on WASM after %s on WebGPU', async (_name, error) => {
+    const gpu = new StubEngine('webgpu', { at: 1, error });
+    const { load, calls } = loader({ webgpu: [gpu], wasm: [new StubEngine('wasm')] });
+    const host = new EngineHost(load);
+    await host.load(SOURCE, { request: AUTO, gpu: GPU });
+    await expect(classifyAll(host)).rejects.toBe(error);
+    expect(calls).toHaveLength(1);
+    expect(host.current).toBe(gpu);
+  });
+
+  it('refuses to classify before a load, with what to do', async () => {
+    await expect(classifyAll(new EngineHost(loader({}).load))).rejects.toThrow(/No model is loaded yet/);
+  });
+});
