@@ -323,7 +323,7 @@ export class Engine {
  * The width of the hidden states the backbone graph gives and the heads graph takes, where the
  * graphs declare it, against the manifest's: heads built for another backbone are refused by name.
  */
-function checkHiddenSizes(m: Manifest, backboneFile: string, backbone: ModelSession, heads: ModelSession): void {
+export function checkHiddenSizes(m: Manifest, backboneFile: string, backbone: ModelSession, heads: ModelSession): void {
   const expected = m.backbone.hidden_size;
   const gives = backbone.dims('last_hidden_state')?.[2];
   const takes = heads.dims('last_hidden_state')?.[2];

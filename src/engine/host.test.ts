@@ -1,64 +1,16 @@
 // The WebGPU fallback with injected failures: which errors move to WASM, a forced WebGPU that stays, a run resumed without scoring a text twice.
 import { describe, expect, it } from 'vitest';
 import type { BackendRequest } from './backend';
-import type { BundleSource } from './bundle';
-import type { Backend } from './constants';
-import type { LabelSpec, LoadedEngineInfo, LoadOptions, TextResult } from './engine';
+import type { LabelSpec, TextResult } from './engine';
 import { InputError, SessionError } from './errors';
 import { EngineHost, type HostedEngine } from './host';
-import type { Manifest } from './manifest';
 import { CancelledError } from './nli';
+import { StubEngine, STUB_SOURCE as SOURCE, scriptedLoader as loader } from './stubEngine.testutil';
 import { TokenizeError } from './tokenize';
 
-const SOURCE: BundleSource = { label: 'stub', read: () => Promise.reject(new Error('not read')) };
 const LABELS: LabelSpec[] = [{ name: 'Finance', hypothesis: 'This text is about finance.', head: false }];
 const GPU = { available: true, shaderF16: false, software: null } as const;
 const AUTO: BackendRequest = { backend: 'auto', dtype: 'auto' };
-
-/** A loaded engine that scores texts two at a time and, if told, throws `error` before its chunk number `failAt`. */
-class StubEngine implements HostedEngine {
-  readonly manifest = {} as Manifest;
-  readonly info: LoadedEngineInfo;
-  /** Every text this engine scored, in order. */
-  readonly scored: string[] = [];
-  disposed = false;
-  constructor(
-    backend: Backend,
-    private readonly fail: { at: number; error: unknown } | null = null,
-  ) {
-    this.info = { backend, dtype: backend === 'webgpu' ? 'q4' : 'q8', reason: `${backend} chosen`, files: [], loadMs: 1, cacheNotice: null };
-  }
-  async classify(texts: readonly string[], _labels: readonly LabelSpec[], onChunk: (r: TextResult[], done: number) => void, isCancelled: () => boolean) {
-    for (let start = 0, chunk = 0; start < texts.length; start += 2, chunk++) {
-      await Promise.resolve();
-      if (isCancelled()) throw new CancelledError();
-      if (this.fail && this.fail.at === chunk) throw this.fail.error;
-      const slice = texts.slice(start, start + 2);
-      this.scored.push(...slice);
-      onChunk(
-        slice.map((t, k) => ({ index: start + k, scores: [{ nli: t.length / 100, poly: null, alpha: null, blended: t.length / 100 }], truncated: false, tokens: t.length })),
-        Math.min(texts.length, start + 2),
-      );
-    }
-  }
-  dispose() {
-    this.disposed = true;
-    return Promise.resolve();
-  }
-}
-
-/** A loader that hands out engines per backend from a script: an engine, or an error to throw. */
-function loader(script: Partial<Record<Backend, Array<StubEngine | Error>>>) {
-  const calls: BackendRequest[] = [];
-  const load = (_source: BundleSource, opts: LoadOptions): Promise<HostedEngine> => {
-    calls.push(opts.request);
-    const backend: Backend = opts.request.backend === 'wasm' ? 'wasm' : 'webgpu';
-    const next = script[backend]?.shift();
-    if (!next) return Promise.reject(new Error(`unexpected ${backend} load`));
-    return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
-  };
-  return { load, calls };
-}
 
 const webgpuFailure = (op: 'create' | 'run') => new SessionError('webgpu', op, 'onnx/model_q4.onnx', 'GPUDevice was lost');
 const TEXTS = ['t0', 'text1', 'text-2', 'text--3', 'text---4', 'text----5', 'text-----6'];
