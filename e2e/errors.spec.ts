@@ -46,3 +46,20 @@ test('a backend the browser cannot give is refused with the reason, and bad URL 
   await expect(page.getByRole('list', { name: 'Notices' })).toContainText("Unknown backend 'cuda' in the URL");
   await expect(page.getByRole('list', { name: 'Notices' })).toContainText("Unknown dtype 'int3' in the URL");
 });
+
+test('a failure gets the hint of its kind: a hypothesis too long is an input error, with no backend advice and no reload', async ({ app, page }, testInfo) => {
+  await app.openReady(flowQuery(testInfo));
+  const backend = await app.backend.innerText();
+  const reason = await app.backendReason.innerText();
+  const hypothesis = await app.hypothesisBox('Finance');
+  await hypothesis.fill(`This text is about ${'money and markets '.repeat(200)}`);
+  await hypothesis.press('Enter');
+  await app.textBox.fill('Shares rose 4% in early trading.');
+  await app.textBox.press('Control+Enter');
+  await expect(app.textProblem).toContainText(/The hypothesis of 'Finance' is \d+ tokens long; with the text it must fit in 512 tokens\. Shorten the label's hypothesis\./);
+  await expect(app.textProblem).toContainText('Change what the message names, then run again.');
+  await expect(app.textProblem).not.toContainText('backend=');
+  // Not a backend failure: the engine stayed where it was.
+  await expect(app.backend).toHaveText(backend);
+  await expect(app.backendReason).toHaveText(reason);
+});
