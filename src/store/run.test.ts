@@ -101,3 +101,14 @@ describe('shouldPublish', () => {
     expect(shouldPublish(1001, 1000, 10, 10)).toBe(true);
   });
 });
+
+describe('applyChunk with a text that could not be scored', () => {
+  it('records why in failed, by table row, and leaves the row unscored with NaN scores', () => {
+    const p = plan();
+    const s = createRun(p);
+    applyChunk(s, p, [result(0, 0.1), { index: 1, scores: [], truncated: false, tokens: 0, error: { kind: 'input', message: 'cannot be tokenised' } }]);
+    expect([...s.failed]).toEqual([[2, { kind: 'input', message: 'cannot be tokenised' }]]);
+    expect(Array.from(s.scored)).toEqual([1, 0, 0, 0]);
+    expect(Number.isNaN(s.nli[4]!)).toBe(true);
+  });
+});

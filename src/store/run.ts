@@ -111,8 +111,8 @@ export function scoresOf(ref: ScoresRef): RunScores {
 
 /**
  * Writes one streamed chunk into the buffers: each result's text index goes through
- * `plan.rowOf` to its table row. Writing a row again (the worker re-runs a request after a
- * WebGPU failure) overwrites it and does not count its truncation twice.
+ * `plan.rowOf` to its table row. Writing a row again overwrites it and does not count its
+ * truncation twice. A result with an `error` (its text alone could not be scored) goes to `failed`.
  */
 export function applyChunk(scores: RunScores, plan: RunPlan, results: readonly TextResult[]): void {
   const L = scores.labelCount;
