@@ -27,6 +27,7 @@ from model_export.errors import ExportError
 from model_export.files import json_text
 from model_export.score_io import AtomicOutput, InputFile, count_rows, find_inputs, open_input, read_batches
 from model_export.score_labels import load_labels
+from model_export.score_ray import RayOptions, score_ray
 from model_export.scorer import DEVICES, OUTPUT_FORMATS, Scorer, ScorerConfig
 
 log = logging.getLogger(__name__)
@@ -135,10 +136,14 @@ def run_score(config: ScoreConfig) -> list[Path]:
             rows = score_local(scorer, inp, out, config.progress)
             log.info("%s: %d rows -> %s", inp.path.name, rows, out)
     else:
-        from model_export.score_ray import score_ray  # noqa: PLC0415 - ray is optional (requirements-ray.txt)
-
-        score_ray(config, base, todo)
+        score_ray(ray_options(config), base, todo)
     return outputs
+
+
+def ray_options(config: ScoreConfig) -> RayOptions:
+    """The Ray part of a run's settings."""
+    return RayOptions(workers=config.workers, batch_size=config.batch_size, num_gpus=config.num_gpus,
+                      address=config.address, threads=config.threads or 1, progress=config.progress)
 
 
 def rebind(scorer: Scorer, config: ScorerConfig) -> Scorer:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -28,12 +28,23 @@ from model_export.errors import ExportError
 from model_export.score_io import InputFile, csv_read_args
 from model_export.scorer import Scorer, ScorerConfig
 
-if TYPE_CHECKING:
-    from model_export.score import ScoreConfig
-
 log = logging.getLogger(__name__)
 
 PART_PREFIX = "part-"
+BLOCKS_PER_ACTOR = 4
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide the pipeline runs: actors, rows per batch, GPUs per actor, cluster address (None: local)."""
+
+    workers: int = 1
+    batch_size: int = 256
+    num_gpus: float = 0.0
+    address: str | None = None
+    # ORT threads per actor, and the CPUs each actor asks Ray for; 0 means 1.
+    threads: int = 1
+    progress: bool = True
 
 
 class RayScorer:
@@ -57,7 +68,7 @@ def part_names(file_format: str) -> Any:
     return PartNames(file_format=file_format)
 
 
-def start_ray(config: ScoreConfig) -> None:
+def start_ray(config: RayOptions) -> None:
     """Join `config.address`, or start a local Ray sized so that N scoring actors leave room for reading and writing."""
     try:
         import ray  # noqa: PLC0415 - ray is optional (requirements-ray.txt)
@@ -75,7 +86,7 @@ def start_ray(config: ScoreConfig) -> None:
         ray.init(num_cpus=cpus, runtime_env=runtime_env, include_dashboard=False, logging_level=logging.WARNING)
 
 
-def score_ray(config: ScoreConfig, base: ScorerConfig, todo: list[tuple[InputFile, Path]]) -> None:
+def score_ray(config: RayOptions, base: ScorerConfig, todo: list[tuple[InputFile, Path]]) -> None:
     """Label each input of `todo` with a Ray Data pipeline into its parts folder (atomically, by rename)."""
     import ray  # noqa: PLC0415 - ray is optional (requirements-ray.txt)
 
@@ -86,17 +97,20 @@ def score_ray(config: ScoreConfig, base: ScorerConfig, todo: list[tuple[InputFil
     threads = config.threads or 1  # one ORT thread per actor CPU unless told otherwise
     for inp, out in todo:
         cfg = replace(base, header=inp.header, threads=threads)
+        # A file is read by one task into one block unless told otherwise, and one block feeds one actor:
+        # ask for a few blocks per actor (Ray still splits big blocks by size).
+        blocks = BLOCKS_PER_ACTOR * config.workers
         if inp.kind == "csv":
-            ds = ray.data.read_csv(str(inp.path), **csv_read_args(inp))
+            ds = ray.data.read_csv(str(inp.path), override_num_blocks=blocks, **csv_read_args(inp))
         else:
-            ds = ray.data.read_parquet(str(inp.path))
+            ds = ray.data.read_parquet(str(inp.path), override_num_blocks=blocks)
         ds = ds.map_batches(
             RayScorer, fn_constructor_kwargs={"config": cfg}, batch_format="pyarrow", batch_size=config.batch_size,
             compute=ray.data.ActorPoolStrategy(size=config.workers), num_cpus=threads, num_gpus=config.num_gpus or None,
         )
         tmp = out.with_name(out.name + ".partial")
         shutil.rmtree(tmp, ignore_errors=True)
-        if config.output_format == "csv":
+        if base.output_format == "csv":
             ds.write_csv(str(tmp), filename_provider=part_names("csv"),
                          arrow_csv_args_fn=lambda: {"write_options": pacsv.WriteOptions(quoting_style="needed")})
         else:

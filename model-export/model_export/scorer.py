@@ -12,7 +12,10 @@ Token ids come from the bundle's own sentencepiece model through `BundleTokenize
 repository's goldens use, not from the `tokenizers` library reading tokenizer.json: its
 `Precompiled` normaliser drops combining marks after a mapped character and its Unigram Viterbi
 runs in float64, so some texts get other ids than the model was trained with (tokenizer.py says
-more). The browser matches sentencepiece through src/engine/spm.ts; so does this.
+more). The browser matches sentencepiece through src/engine/spm.ts; so does this. The browser
+tokenises only a prefix of a very long cell (tokenize.ts encodeHead, cut where the ids provably
+stay the same); here sentencepiece encodes the whole cell, which gives those same ids at the cost
+of tokenising the rest (about a second per 10 MB cell).
 """
 
 from __future__ import annotations
