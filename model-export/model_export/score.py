@@ -25,7 +25,16 @@ from tqdm.auto import tqdm
 from model_export.bundle import MANIFEST_NAME, validate_bundle
 from model_export.errors import ExportError
 from model_export.files import json_text
-from model_export.score_io import AtomicOutput, InputFile, count_rows, find_inputs, open_input, read_batches
+from model_export.score_io import (
+    LABELLED_SUFFIX,
+    PARTIAL_SUFFIX,
+    AtomicOutput,
+    InputFile,
+    count_rows,
+    find_inputs,
+    open_input,
+    read_batches,
+)
 from model_export.score_labels import load_labels
 from model_export.score_ray import RayOptions, score_ray
 from model_export.scorer import DEVICES, OUTPUT_FORMATS, Scorer, ScorerConfig
@@ -69,10 +78,11 @@ def settings_key(config: ScoreConfig, scorer_config: ScorerConfig) -> dict:
 
 
 def check_run_record(out: Path, key: dict) -> None:
-    """Write --out's record of the settings, or refuse when it holds results made with other settings."""
+    """Write --out's record of the settings, or refuse when it holds finished results made with other settings."""
     out.mkdir(parents=True, exist_ok=True)
     record = out / RUN_RECORD
-    if record.is_file():
+    finished = [p for p in out.iterdir() if LABELLED_SUFFIX in p.name and not p.name.endswith(PARTIAL_SUFFIX)]
+    if record.is_file() and finished:
         try:
             before = json.loads(record.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
@@ -115,6 +125,8 @@ def run_score(config: ScoreConfig) -> list[Path]:
     if config.output_format not in OUTPUT_FORMATS:
         raise ExportError(f"--format {config.output_format}: choose one of {', '.join(OUTPUT_FORMATS)}")
     manifest = validate_bundle(config.bundle)
+    if config.dtype not in manifest.variants:
+        raise ExportError(f"--dtype {config.dtype}: the bundle has the variants {', '.join(manifest.variants)}")
     labels = tuple(load_labels(manifest, config.labels))
     inputs = [open_input(p, config.text_column) for p in find_inputs(config.input)]
     base = ScorerConfig(bundle=str(config.bundle), labels=labels, text_column=config.text_column, dtype=config.dtype,

@@ -27,6 +27,8 @@ from model_export.errors import ExportError
 INPUT_SUFFIXES = {".csv": "csv", ".parquet": "parquet"}
 # Output name of an input, as the app names its download (export.ts exportFileName): "<name>-labelled.csv".
 LABELLED_SUFFIX = "-labelled"
+# What an output is called while it is being written.
+PARTIAL_SUFFIX = ".partial"
 # Rows per batch read by the local engine (and the progress bar's step).
 READ_ROWS = 1024
 _CSV_BLOCK_BYTES = 1 << 22
@@ -156,7 +158,7 @@ class AtomicOutput:
 
     def __init__(self, final: Path, output_format: str) -> None:
         self.final = final
-        self.tmp = final.with_name(final.name + ".partial")
+        self.tmp = final.with_name(final.name + PARTIAL_SUFFIX)
         self.format = output_format
         self._text = None if output_format != "csv" else self.tmp.open("w", encoding="utf-8", newline="")
         self._parquet: pq.ParquetWriter | None = None

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 import model_export
 from model_export.errors import ExportError
-from model_export.score_io import InputFile, csv_read_args
+from model_export.score_io import PARTIAL_SUFFIX, InputFile, csv_read_args
 from model_export.scorer import Scorer, ScorerConfig
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def score_ray(config: RayOptions, base: ScorerConfig, todo: list[tuple[InputFile
             RayScorer, fn_constructor_kwargs={"config": cfg}, batch_format="pyarrow", batch_size=config.batch_size,
             compute=ray.data.ActorPoolStrategy(size=config.workers), num_cpus=threads, num_gpus=config.num_gpus or None,
         )
-        tmp = out.with_name(out.name + ".partial")
+        tmp = out.with_name(out.name + PARTIAL_SUFFIX)
         shutil.rmtree(tmp, ignore_errors=True)
         if base.output_format == "csv":
             ds.write_csv(str(tmp), filename_provider=part_names("csv"),

@@ -137,7 +137,7 @@ def test_labels_json_adds_zero_shot_labels_and_moves_thresholds(tmp_path):
         score(tmp_path, inp, out="bad", labels=tmp_path / "bad.json")
 
 
-def test_a_rerun_skips_finished_outputs_and_refuses_other_settings(tmp_path):
+def test_a_rerun_skips_finished_outputs_and_refuses_other_settings(tmp_path, capsys):
     (tmp_path / "in").mkdir()
     write_csv(tmp_path / "in" / "a.csv", ["id", "text"], [r[:2] for r in sample_rows()])
     write_csv(tmp_path / "in" / "b.csv", ["id", "text"], [r[:2] for r in sample_rows()[:3]])
@@ -149,8 +149,12 @@ def test_a_rerun_skips_finished_outputs_and_refuses_other_settings(tmp_path):
     score(tmp_path, tmp_path / "in")
     assert out_a.stat().st_mtime_ns == before, "a finished output is not redone"
     assert read_labelled(out_b)[1][2]["id"] == "2" and not (tmp_path / "out" / "b-labelled.csv.partial").exists()
-    assert main(["score", "--bundle", str(FIXTURE_BUNDLE), "--input", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
-                 "--dtype", "q8", "--no-progress"]) == 2
+    again = ["score", "--bundle", str(FIXTURE_BUNDLE), "--input", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+             "--no-progress"]
+    assert main([*again, "--dtype", "q9"]) == 2
+    assert "--dtype q9: the bundle has the variants fp32, fp16, q4f16, q4, q8" in capsys.readouterr().err
+    assert main([*again, "--dtype", "q8"]) == 2
+    assert "holds results of a run with other settings" in capsys.readouterr().err
 
 
 def test_a_missing_text_column_names_the_columns_there_are(tmp_path, capsys):
