@@ -29,9 +29,9 @@ need_node() {
 }
 
 need_python() {
-  local venv=model-export/.venv req=model-export/requirements.txt want_sum
+  local venv=model-export/.venv req=model-export/requirements.txt req_ray=model-export/requirements-ray.txt want_sum
   command -v python3 >/dev/null || { echo "Python >= 3.10 is required"; exit 1; }
-  want_sum=$(sha256sum "$req" | cut -d' ' -f1)
+  want_sum=$(cat "$req" "$req_ray" | sha256sum | cut -d' ' -f1)
   if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.setup-stamp" 2>/dev/null)" = "$want_sum" ]; then
     log "Python venv up to date"
     return
@@ -43,6 +43,8 @@ need_python() {
   [ -x "$venv/bin/python" ] || { log "creating $venv"; python3 -m venv "$venv"; }
   log "pip install -r $req (torch is pinned to a CPU build; see the file)"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
+  log "pip install -r $req_ray (score: pyarrow, Ray Data)"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req_ray"
   echo "$want_sum" > "$venv/.setup-stamp"
 }
 

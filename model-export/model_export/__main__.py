@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "model_export.checkpoint",
     "model_export.heads_golden",
     "model_export.evaluate",
+    "model_export.score",
 ]
 
 

@@ -7,16 +7,18 @@ evaluation and export validation to the last printed digit; a formula copied int
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # torch only for the annotation: `score` and its Ray actors run without importing it (seconds each)
+    import torch
 
 # The original rounded every NLI score to this many decimals before blending (training and predict).
 NLI_DECIMALS = 6
 
 # What the blend works on: Python floats (goldens), numpy arrays (evaluation) or tensors (training).
-Score = TypeVar("Score", float, np.ndarray, torch.Tensor)
+Score = TypeVar("Score", float, np.ndarray, "torch.Tensor")
 
 
 def sigmoid(x: float | np.ndarray) -> np.ndarray:
@@ -56,3 +58,11 @@ def blend(alpha: float | Score, nli: Score, poly: Score) -> Score:
     are written in this order everywhere, so floats, arrays and tensors round the same way.
     """
     return alpha * nli + (1.0 - alpha) * poly
+
+
+def decide(score: Score, threshold: float | Score) -> bool | Score:
+    """The one decision rule, as src/engine/blend.ts `decide`: a label is predicted when its score reaches its threshold.
+
+    Equality predicts (`>=`), as the original model did; thresholds are stored as exact floats for that reason.
+    """
+    return score >= threshold

@@ -21,16 +21,17 @@ LOG_ERRORS_ONLY = 3
 RunFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def session(path: str | Path, threads: int = 0) -> ort.InferenceSession:
+def session(path: str | Path, threads: int = 0, providers: tuple[str, ...] = ("CPUExecutionProvider",)) -> ort.InferenceSession:
     """A CPU session. threads=0: ORT's default thread pool; threads=1: bit-for-bit repeatable results.
 
     One inter-op thread: the graphs run sequentially anyway, and a second pool only competes for cores.
+    `providers`: `score` puts CUDA first where onnxruntime has it, with the same settings otherwise.
     """
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.log_severity_level = LOG_ERRORS_ONLY
-    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path), sess_options=options, providers=list(providers))
 
 
 def backbone_runner(sess: ort.InferenceSession) -> RunFn:

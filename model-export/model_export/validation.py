@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from model_export.files import REPO_ROOT
 from model_export.numerics import entailment_scores
@@ -87,6 +86,8 @@ def run_batched(run: RunFn, ids: list[list[int]], pad_id: int, batch_size: int =
 
 def torch_runner(model: Any, uses_token_type_ids: bool) -> RunFn:
     """PyTorch reference: HF sequence-classification model, last hidden state = hidden_states[-1]."""
+    import torch  # noqa: PLC0415 - only the PyTorch reference needs it; `score` imports this module without torch
+
 
     def run(input_ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         kwargs = {}
