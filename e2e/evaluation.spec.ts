@@ -72,7 +72,7 @@ test('evaluation matches metrics computed from the golden scores and the gold la
 test('a label without a positive gold row gets no tuned threshold, a message saying why, and keeps its threshold on Apply', async ({ app, page }, testInfo) => {
   await app.openReady(flowQuery(testInfo));
   await app.chooseCsv(fileURLToPath(new URL('./data/no-positives.csv', import.meta.url)));
-  await expect(app.csvSummary).toContainText('Gold labels found (0/1 columns) for Finance, Health');
+  await expect(app.csvSummary).toContainText('Gold labels found (0/1 columns) for Health, Finance.');
   await app.runBatch();
   await app.waitBatch('done');
   const before = await page.getByTestId('threshold-Health').innerText();
