@@ -11,7 +11,7 @@ export default defineConfig(
     // Build output, installs and the Python side (ruff owns model-export).
     ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'blob-report/', 'model-export/', 'public/', 'docs/',
       // Generated from the manifest schema by `npm run gen:types`; its own test keeps it current.
-      'src/engine/manifest.types.ts'],
+      'src/engine/manifest.types.ts', 'src/engine/manifest.validate.js'],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

@@ -1,6 +1,7 @@
-// Vite + Vitest configuration: React, same-origin ONNX Runtime assets, cross-origin isolation.
+// Vite + Vitest configuration: React, same-origin ONNX Runtime assets, cross-origin isolation, the Content-Security-Policy.
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { CSP_HEADER, cspMetaPlugin } from './scripts/csp.mjs';
 
 /**
  * Cross-origin isolation lets ONNX Runtime Web's WASM backend use threads
@@ -12,10 +13,13 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 } as const;
 
+/** Preview serves the production build: isolation plus the policy (scripts/csp.mjs), which also covers the workers' own scripts. */
+const previewHeaders = { ...isolationHeaders, 'Content-Security-Policy': CSP_HEADER } as const;
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), cspMetaPlugin()],
   server: { headers: isolationHeaders, port: 5173, strictPort: true },
-  preview: { headers: isolationHeaders, port: 4173, strictPort: true },
+  preview: { headers: previewHeaders, port: 4173, strictPort: true },
   worker: { format: 'es' },
   // NOTE: pre-bundling these on a cold cache re-bundles mid-test and reloads the
   // page; they are ESM already (see ../shared/design/browser-stack-notes.md).

@@ -1,4 +1,5 @@
 // The evaluation table and threshold tuning, checked against numbers the test computes from the golden outputs and gold labels.
+import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
 import { writeCsv } from './helpers/csvdata';
 import { type GoldenCase, loadGolden, nearAny } from './helpers/golden';
@@ -66,4 +67,22 @@ test('evaluation matches metrics computed from the golden scores and the gold la
   await page.getByRole('button', { name: 'Apply tuned thresholds' }).click();
   for (let j = 0; j < labels.length; j++) await expect(page.getByTestId(`threshold-${labels[j]}`)).toHaveText(tuned[j]!.toFixed(2));
   expectRow(await app.metricRow('hybrid'), inSample, labels);
+});
+
+test('a label without a positive gold row gets no tuned threshold, a message saying why, and keeps its threshold on Apply', async ({ app, page }, testInfo) => {
+  await app.openReady(flowQuery(testInfo));
+  await app.chooseCsv(fileURLToPath(new URL('./data/no-positives.csv', import.meta.url)));
+  await expect(app.csvSummary).toContainText('Gold labels found (0/1 columns) for Health, Finance.');
+  await app.runBatch();
+  await app.waitBatch('done');
+  const before = await page.getByTestId('threshold-Health').innerText();
+  await page.getByRole('button', { name: 'Tune thresholds on this data' }).click();
+  await expect(page.getByTestId('tuning-warnings')).toHaveText(
+    'No row in the gold column has label Health; a threshold cannot be tuned. Its current threshold stays.',
+  );
+  const cells = page.getByTestId('tuned-thresholds').locator('td');
+  await expect(cells.and(page.locator('[data-label="Health"]'))).toHaveText('—');
+  await expect(cells.and(page.locator('[data-label="Finance"]'))).not.toHaveText('—');
+  await page.getByRole('button', { name: 'Apply tuned thresholds' }).click();
+  await expect(page.getByTestId('threshold-Health')).toHaveText(before);
 });

@@ -7,8 +7,11 @@ import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-/** Strings that Ajv's compiled code carries through minification (error messages of ajv/dist/core and compile/). */
-export const AJV_MARKERS = ['ajv implementation error', 'Disable strict mode or pass `true` to `ajv.addFormat`'];
+/**
+ * Strings that Ajv's code carries through minification: error messages of ajv/dist/core and compile/, and
+ * the manifest schema's $id, which the generated validator (src/engine/manifest.validate.js) embeds.
+ */
+export const AJV_MARKERS = ['ajv implementation error', 'Disable strict mode or pass `true` to `ajv.addFormat`', 'manifest.schema.json'];
 
 /** The entry script of index.html (`<script type="module" src=…>`), as a path inside the build folder. */
 export function entryScript(html) {

@@ -2,3 +2,6 @@
 export declare const SCHEMA_PATH: string;
 export declare const TYPES_PATH: string;
 export declare function generateManifestTypes(): Promise<string>;
+export declare const VALIDATOR_PATH: string;
+export declare const AJV_OPTIONS: Readonly<Record<string, unknown>>;
+export declare function generateManifestValidator(): Promise<string>;

@@ -43,7 +43,7 @@ export function metrics(pred: number[][], gold: number[][]): Metrics {
   return { macroF1: mean(f), hammingAccuracy: agree / (n * L), exactMatch: exact / n, macroPrecision: mean(p), macroRecall: mean(r), f1: f };
 }
 
-export const GRID = Array.from({ length: 98 }, (_, i) => (i + 1) / 100);
+export const GRID = Array.from({ length: 98 }, (_, i) => 0.01 + i * 0.01);
 
 /** Per label: the grid threshold with the best F1 on `rows` (first, i.e. lowest, on ties). */
 export function tune(scores: number[][], gold: number[][], rows: number[]): number[] {

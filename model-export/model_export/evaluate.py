@@ -68,16 +68,33 @@ def macro_f1(scores: np.ndarray, y: np.ndarray, thresholds: float | np.ndarray =
     return float(np.mean(_prf(scores >= thresholds, y)[2]))
 
 
+def untunable_message(label: str) -> str:
+    """Why a label gets no tuned threshold: the same words as the app's (src/io/evaluation.ts; shared tuning_cases.json)."""
+    return f"no row in the gold column has label {label}; a threshold cannot be tuned"
+
+
 def tune_thresholds(scores: np.ndarray, y: np.ndarray, grid: np.ndarray = THRESHOLD_GRID) -> np.ndarray:
-    """Per label, the grid threshold maximising F1 (ties: the lowest threshold)."""
+    """Per label, the grid threshold maximising F1 (ties: the lowest threshold); NaN for a label without positives.
+
+    Without a positive row every threshold scores F1 0, so argmax would silently propose the grid's
+    first value (0.01, labelling every text); NaN says "no threshold", and callers keep the current one.
+    The app's tuneThresholds (src/io/metrics.ts) follows the same rule (shared tuning_cases.json).
+    """
     scores = np.asarray(scores, dtype=np.float64)
     y = np.asarray(y)
-    out = np.empty(scores.shape[1], dtype=np.float64)
+    out = np.full(scores.shape[1], np.nan, dtype=np.float64)
     for j in range(scores.shape[1]):
+        if not np.any(y[:, j]):
+            continue
         preds = scores[:, j][None, :] >= grid[:, None]  # (G, N)
         f1 = _prf(preds.T, np.repeat(y[:, j : j + 1], len(grid), axis=1))[2]
         out[j] = grid[int(np.argmax(f1))]
     return out
+
+
+def with_fallback(tuned: np.ndarray, fallback: float | np.ndarray) -> np.ndarray:
+    """Tuned thresholds with each label that could not be tuned (NaN) at its fallback (the current threshold)."""
+    return np.where(np.isnan(tuned), np.broadcast_to(np.asarray(fallback, dtype=np.float64), tuned.shape), tuned)
 
 
 def kfold_indices(n: int, k: int, seed: int) -> list[np.ndarray]:
@@ -87,10 +104,13 @@ def kfold_indices(n: int, k: int, seed: int) -> list[np.ndarray]:
     return [np.array(sorted(idx[f::k]), dtype=np.int64) for f in range(k)]
 
 
-def cv_threshold_predictions(scores: np.ndarray, y: np.ndarray, k: int = 5, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
+def cv_threshold_predictions(
+    scores: np.ndarray, y: np.ndarray, k: int = 5, seed: int = 42, fallback: float | np.ndarray = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
     """Honest threshold estimate: each fold is decided with thresholds tuned on the other folds.
 
-    Returns (predictions (N, L) bool, per-fold thresholds (k, L)).
+    A label without positives in a fold's training rows is decided there at `fallback`.
+    Returns (predictions (N, L) bool, per-fold tuned thresholds (k, L), NaN where not tuned).
     """
     n = scores.shape[0]
     k = max(2, min(k, n))
@@ -101,7 +121,7 @@ def cv_threshold_predictions(scores: np.ndarray, y: np.ndarray, k: int = 5, seed
         train = np.setdiff1d(np.arange(n), test)
         t = tune_thresholds(scores[train], y[train])
         per_fold[f] = t
-        pred[test] = scores[test] >= t
+        pred[test] = scores[test] >= with_fallback(t, fallback)
     return pred, per_fold
 
 
@@ -121,11 +141,22 @@ ROW_TUNED = "Hybrid (val-tuned)"
 ROW_CV = "Hybrid (CV thresholds)"
 
 
-def evaluation_rows(inp: EvalInputs, *, cv_folds: int = 5, seed: int = 42) -> tuple[list[dict], np.ndarray]:
-    """The four rows of the table and the val-tuned thresholds (L,)."""
+def evaluation_rows(
+    inp: EvalInputs, *, cv_folds: int = 5, seed: int = 42, fallback: float | np.ndarray = 0.5
+) -> tuple[list[dict], np.ndarray]:
+    """The four rows of the table and the val-tuned thresholds (L,).
+
+    A label without a positive in the rows keeps `fallback` (the current threshold, 0.5 by default):
+    the tuned row says so in its note, and its thresholds are the ones it decided with.
+    """
     labels = inp.labels
-    tuned = tune_thresholds(inp.hybrid, inp.y)
-    cv_pred, per_fold = cv_threshold_predictions(inp.hybrid, inp.y, k=cv_folds, seed=seed)
+    raw = tune_thresholds(inp.hybrid, inp.y)
+    tuned = with_fallback(raw, fallback)
+    cv_pred, per_fold = cv_threshold_predictions(inp.hybrid, inp.y, k=cv_folds, seed=seed, fallback=fallback)
+    cv_used = np.stack([with_fallback(t, fallback) for t in per_fold])
+    untuned = "".join(
+        f"; {untunable_message(n)} (kept at {t:.2f})" for n, r, t in zip(labels, raw, tuned, strict=True) if np.isnan(r)
+    )
     half = dict.fromkeys(labels, 0.5)
     rows = [
         {"system": ROW_NLI, "thresholds": half, **metrics(inp.nli >= 0.5, inp.y, labels)},
@@ -133,12 +164,12 @@ def evaluation_rows(inp: EvalInputs, *, cv_folds: int = 5, seed: int = 42) -> tu
         {
             "system": ROW_TUNED,
             "thresholds": {n: float(t) for n, t in zip(labels, tuned, strict=True)},
-            "note": "thresholds tuned and scored on the same validation split (optimistic)",
+            "note": "thresholds tuned and scored on the same validation split (optimistic)" + untuned,
             **metrics(inp.hybrid >= tuned, inp.y, labels),
         },
         {
             "system": ROW_CV,
-            "thresholds": {n: float(np.round(t, 4)) for n, t in zip(labels, per_fold.mean(axis=0), strict=True)},
+            "thresholds": {n: float(np.round(t, 4)) for n, t in zip(labels, cv_used.mean(axis=0), strict=True)},
             "note": f"{per_fold.shape[0]}-fold cross-validation on the validation split: each fold decided with "
             "thresholds tuned on the other folds (thresholds shown: mean over folds)",
             **metrics(cv_pred, inp.y, labels),
@@ -299,8 +330,8 @@ def run(args: argparse.Namespace) -> int:
         args.bundle, manifest, data.texts, cache_dir=args.cache_dir, progress=not args.no_progress, threads=args.backbone_threads
     )
     inputs = EvalInputs(labels=names, y=data.y, nli=nli, hybrid=hybrid)
-    rows, _ = evaluation_rows(inputs, cv_folds=args.cv_folds, seed=args.split_seed)
     own = np.array([lab.threshold for lab in manifest.labels])
+    rows, _ = evaluation_rows(inputs, cv_folds=args.cv_folds, seed=args.split_seed, fallback=own)
     rows.insert(2, {"system": ROW_BUNDLE, "thresholds": {n: float(t) for n, t in zip(names, own, strict=True)},
                     "note": "the manifest's thresholds", **metrics(hybrid >= own, data.y, names)})
     table = {

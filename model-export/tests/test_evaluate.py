@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from test_checkpoint import NAMES, random_checkpoint
 
@@ -19,6 +21,7 @@ from model_export.evaluate import (
     metrics,
     render_markdown,
     tune_thresholds,
+    untunable_message,
     write_evaluation,
 )
 from model_export.features import load_or_compute_features
@@ -67,6 +70,50 @@ def test_grid_is_the_originals_raw_arange_floats():
     grid = set(np.arange(0.01, 0.99, 0.01).tolist())
     assert set(tune_thresholds(scores, y).tolist()) <= grid
     assert set(cv_threshold_predictions(scores, y, k=5, seed=1)[1].ravel().tolist()) <= grid
+
+
+TUNING_CASES_PATH = Path(__file__).resolve().parents[1] / "model_export" / "tuning_cases.json"
+TUNING_CASES = json.loads(TUNING_CASES_PATH.read_text(encoding="utf-8"))
+
+
+def _as_listed(values: np.ndarray) -> list:
+    """Thresholds as tuning_cases.json lists them: None where not tuned, else rounded to 2 decimals."""
+    return [None if np.isnan(v) else round(float(v), 2) for v in values]
+
+
+@pytest.mark.parametrize("case", TUNING_CASES["cases"], ids=lambda c: c["name"])
+def test_shared_tuning_cases(case):
+    # The same cases run in the app (src/io/metrics.test.ts): one rule on both sides.
+    scores, y = np.array(case["scores"]), np.array(case["gold"])
+    tuned = tune_thresholds(scores, y)
+    assert _as_listed(tuned) == case["tuned"]
+    for v, listed in zip(tuned, case["tuned"], strict=True):
+        assert listed is None or abs(v - listed) < 1e-12
+    pred, per_fold = cv_threshold_predictions(scores, y, k=case["k"], seed=case["seed"], fallback=np.array(case["fallback"]))
+    assert [_as_listed(t) for t in per_fold] == case["cv_per_fold"]
+    assert pred.astype(int).tolist() == case["cv_pred"]
+
+
+def test_untunable_message_is_the_apps():
+    m = TUNING_CASES["message"]
+    assert untunable_message(m["label"]) == m["text"]
+
+
+def test_a_label_without_positives_gets_no_tuned_threshold_and_keeps_its_fallback():
+    # Without the rule, argmax over an all-zero F1 curve proposed the grid's first value, 0.01.
+    scores = np.array([[0.2, 0.7], [0.6, 0.1], [0.4, 0.3], [0.9, 0.8]])
+    y = np.array([[0, 0], [1, 0], [0, 0], [1, 0]])
+    assert np.isnan(tune_thresholds(scores, y)[1]) and tune_thresholds(scores, y)[0] == THRESHOLD_GRID[40]
+    inp = EvalInputs(labels=["Finance", "Sports"], y=y, nli=scores, hybrid=scores)
+    rows, tuned = evaluation_rows(inp, cv_folds=2, seed=42, fallback=np.array([0.5, 0.35]))
+    assert tuned.tolist() == [THRESHOLD_GRID[40], 0.35]
+    row = next(r for r in rows if r["system"] == "Hybrid (val-tuned)")
+    assert row["thresholds"]["Sports"] == 0.35
+    assert "no row in the gold column has label Sports; a threshold cannot be tuned (kept at 0.35)" in row["note"]
+    assert "Finance; a threshold" not in row["note"]
+    cv = next(r for r in rows if r["system"] == "Hybrid (CV thresholds)")
+    assert cv["thresholds"]["Sports"] == 0.35
+    assert "| Sports |" in render_markdown({"labels": inp.labels, "rows": rows})
 
 
 def test_cv_thresholds_are_honest():

@@ -137,11 +137,17 @@ export function EvaluationPanel() {
                 </tr>
                 <tr data-testid="tuned-thresholds">
                   <th scope="row">Tuned</th>
-                  {tuning.thresholds.map((t, j) => (
-                    <td className="num" key={labels[j]} data-label={labels[j]} data-value={String(t)}>
-                      {t.toFixed(2)}
-                    </td>
-                  ))}
+                  {tuning.thresholds.map((t, j) =>
+                    t === null ? (
+                      <td className="num" key={labels[j]} data-label={labels[j]} data-value="" title="no positive gold row: kept as it is">
+                        —
+                      </td>
+                    ) : (
+                      <td className="num" key={labels[j]} data-label={labels[j]} data-value={String(t)}>
+                        {t.toFixed(2)}
+                      </td>
+                    ),
+                  )}
                 </tr>
                 <tr>
                   <th scope="row">CV (mean over folds)</th>
@@ -154,6 +160,13 @@ export function EvaluationPanel() {
               </tbody>
             </table>
           </div>
+          {tuning.untunable.length > 0 && (
+            <ul className="warnings" data-testid="tuning-warnings">
+              {tuning.untunable.map((m) => (
+                <li key={m}>{`${m[0]!.toUpperCase()}${m.slice(1)}. Its current threshold stays.`}</li>
+              ))}
+            </ul>
+          )}
           <div className="row">
             <button type="button" className="primary" onClick={s.apply}>
               Apply tuned thresholds

@@ -1,10 +1,11 @@
 // The model-bundle manifest: types generated from model-export's JSON Schema, and its validation.
 // The checks (format, schema, cross-field rules) and their words are the same as model-export's
 // model_export/manifest_rules.py; both run the shared cases in model_export/manifest_invalid_cases.json.
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import type { ErrorObject } from 'ajv/dist/2020';
 import schema from '../../model-export/model_export/manifest.schema.json';
 import type { Dtype } from './constants';
 import type { Heads, ManifestLabel, ModelBundleManifest, Variant } from './manifest.types';
+import validateSchema from './manifest.validate.js';
 
 export type { HeadsError, HeadsSource, ManifestLabel, Variant, VariantError } from './manifest.types';
 
@@ -21,9 +22,6 @@ export const SUPPORTED_FORMATS: readonly number[] = [schema.properties.format.co
 export class ManifestError extends Error {
   override name = 'ManifestError';
 }
-
-const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
-const validateSchema = ajv.compile<Manifest>(schema);
 
 /** Schema violations listed in one message; the rest are counted. */
 const MAX_SCHEMA_LINES = 5;

@@ -1,5 +1,5 @@
 // The evaluation table in the original model's format (NLI baseline vs hybrid) and threshold tuning on the user's data.
-import { crossValidatedPredictions, type GoldColumn, multiLabelMetrics, type MultiLabelMetrics, predict, type ScoreColumn, tuneThresholds } from './metrics';
+import { crossValidatedPredictions, type GoldColumn, multiLabelMetrics, type MultiLabelMetrics, predict, type ScoreColumn, tuneThresholds, withFallback } from './metrics';
 
 /** The systems a table row can describe. */
 export const SYSTEMS = {
@@ -36,31 +36,41 @@ export function evaluationRows(data: EvaluationData, thresholds: readonly number
   ];
 }
 
+/** Why a label gets no tuned threshold: the same words as model-export's evaluate.untunable_message (model_export/tuning_cases.json). */
+export function untunableMessage(label: string): string {
+  return `no row in the gold column has label ${label}; a threshold cannot be tuned`;
+}
+
 export interface Tuning {
-  /** Per evaluated label, the grid threshold maximising F1 on all evaluated rows. */
-  thresholds: number[];
+  /** Per evaluated label, the grid threshold maximising F1 on all evaluated rows; null: none can be tuned (no positive gold row). */
+  thresholds: (number | null)[];
+  /** One message per label that got no threshold (`untunableMessage`), in label order. */
+  untunable: string[];
   inSample: EvaluationRow;
   crossValidated: EvaluationRow;
-  perFold: number[][];
+  perFold: (number | null)[][];
 }
 
 /**
  * Tunes thresholds on the blended scores (grid 0.01..0.98, max F1 per label) and scores
  * them in-sample (optimistic) and with k-fold cross-validation (deterministic folds,
- * seed 42, the same folds as model-export), so both can be shown side by side.
+ * seed 42, the same folds as model-export), so both can be shown side by side. A label
+ * without a positive gold row gets no threshold: both rows decide it at `current`.
  */
-export function tuneOnData(data: EvaluationData, k = 5, seed = 42): Tuning {
+export function tuneOnData(data: EvaluationData, k = 5, seed = 42, current: readonly number[] = data.labels.map(() => 0.5)): Tuning {
   const thresholds = tuneThresholds(data.blended, data.gold);
-  const cv = crossValidatedPredictions(data.blended, data.gold, k, seed);
-  const meanPerLabel = data.labels.map((_, j) => cv.perFold.reduce((a, t) => a + t[j]!, 0) / cv.perFold.length);
+  const used = withFallback(thresholds, current);
+  const cv = crossValidatedPredictions(data.blended, data.gold, k, seed, current);
+  const meanPerLabel = data.labels.map((_, j) => cv.perFold.reduce((a, t) => a + (t[j] ?? current[j]!), 0) / cv.perFold.length);
   return {
     thresholds,
+    untunable: data.labels.flatMap((label, j) => (thresholds[j] === null ? [untunableMessage(label)] : [])),
     perFold: cv.perFold,
     inSample: {
       key: 'tuned',
       system: SYSTEMS.tuned,
-      thresholds,
-      metrics: multiLabelMetrics(predict(data.blended, thresholds), data.gold),
+      thresholds: used,
+      metrics: multiLabelMetrics(predict(data.blended, used), data.gold),
       note: 'thresholds tuned and scored on the same rows: optimistic',
     },
     crossValidated: {

@@ -48,6 +48,24 @@ describe('buildExportCsv', () => {
     expect(Number(parsed[1]![3])).toBe(0.1234567890123);
   });
 
+  it('neutralises header cells and label names that would run as formulas, in the added columns and predicted_labels', () => {
+    const out = buildExportCsv({
+      header: ['+id', '@text', '\tnote'],
+      rows: [['1', 'a', 'b']],
+      labels: ['=cmd|/C calc', '-2+3', 'plain'],
+      thresholds: [0.5, 0.5, 0.5],
+      score: () => ({ nli: 0.9, poly: null, blended: 0.9 }),
+    });
+    const [head, row] = Papa.parse<string[]>(out, { header: false }).data;
+    expect(head).toEqual([
+      "'+id", "'@text", "'\tnote",
+      "'=cmd|/C calc_score", "'=cmd|/C calc_nli", "'=cmd|/C calc_poly",
+      "'-2+3_score", "'-2+3_nli", "'-2+3_poly",
+      'plain_score', 'plain_nli', 'plain_poly', 'predicted_labels',
+    ]);
+    expect(row!.at(-1)).toBe("'=cmd|/C calc;-2+3;plain");
+  });
+
   it('renames added columns that clash with original ones', () => {
     expect(exportHeader(['text', 'Finance_score', 'predicted_labels'], ['Finance'])).toEqual([
       'text',

@@ -1,6 +1,10 @@
 // Tests for the metrics and threshold tuning against values from model-export's evaluate.py (numpy).
 import { describe, expect, it } from 'vitest';
+import tuningCases from '../../model-export/model_export/tuning_cases.json';
 import { crossValidatedPredictions, f1AtGrid, kfoldIndices, multiLabelMetrics, predict, prf, THRESHOLD_GRID, tuneThresholds } from './metrics';
+
+/** The grid's own values for thresholds written as 2-decimal numbers (0.29 -> 0.29000000000000004). */
+const grid = (...ts: number[]) => ts.map((t) => THRESHOLD_GRID[Math.round(t * 100) - 1]!);
 
 // A fixture drawn in Python (numpy default_rng(3)); expected numbers printed by evaluate.py.
 const S = [
@@ -19,6 +23,12 @@ describe('metrics', () => {
     expect(THRESHOLD_GRID).toHaveLength(98);
     expect(THRESHOLD_GRID[0]).toBe(0.01);
     expect(THRESHOLD_GRID[97]).toBe(0.98);
+    // numpy's raw floats (np.arange: start + i * step), not rounded decimals.
+    expect(THRESHOLD_GRID[28]).toBe(0.29000000000000004);
+    expect(THRESHOLD_GRID[46]).toBe(0.47000000000000003);
+    expect(THRESHOLD_GRID[9]).toBe(0.09999999999999999);
+    // A score of exactly 0.47 is below the grid's 0.47, as in evaluate.py.
+    expect(tuneThresholds([[0.46, 0.47, 0.5]], [[0, 0, 1]])).toEqual([THRESHOLD_GRID[46]]);
   });
 
   it('returns 0 for undefined precision, recall and F1', () => {
@@ -42,11 +52,14 @@ describe('metrics', () => {
   });
 
   it('tunes thresholds like evaluate.tune_thresholds, ties to the lowest', () => {
-    expect(tuneThresholds(S, Y)).toEqual([0.48, 0.1, 0.5]);
+    expect(tuneThresholds(S, Y)).toEqual(grid(0.48, 0.1, 0.5));
     // Every threshold up to 0.2 gives F1 = 1 here: the lowest wins.
-    expect(tuneThresholds([[0.2, 0.1]], [[1, 0]])).toEqual([0.11]);
-    // No positives: F1 is 0 everywhere, the lowest grid value wins.
-    expect(tuneThresholds([[0.2, 0.7]], [[0, 0]])).toEqual([0.01]);
+    expect(tuneThresholds([[0.2, 0.1]], [[1, 0]])).toEqual(grid(0.11));
+    // No positives: F1 is 0 everywhere, so no threshold is proposed (not the lowest grid value, 0.01).
+    expect(tuneThresholds([[0.2, 0.7]], [[0, 0]])).toEqual([null]);
+    // Only the given rows count: row 0 is the only positive.
+    expect(tuneThresholds([[0.2, 0.7, 0.1]], [[1, 0, 0]], [1, 2])).toEqual([null]);
+    expect(tuneThresholds([[0.2, 0.7, 0.1]], [[1, 0, 0]], [0, 2])).toEqual(grid(0.11));
   });
 
   it('computes F1 at each grid value the same way as a direct count', () => {
@@ -69,13 +82,8 @@ describe('metrics', () => {
 
   it('cross-validates thresholds like evaluate.cv_threshold_predictions', () => {
     const cv = crossValidatedPredictions(S, Y, 5, 42);
-    expect(cv.perFold).toEqual([
-      [0.48, 0.24, 0.5],
-      [0.48, 0.1, 0.5],
-      [0.48, 0.1, 0.5],
-      [0.41, 0.29, 0.5],
-      [0.48, 0.1, 0.49],
-    ]);
+    expect(cv.perFold).toEqual([grid(0.48, 0.24, 0.5), grid(0.48, 0.1, 0.5), grid(0.48, 0.1, 0.5), grid(0.41, 0.29, 0.5), grid(0.48, 0.1, 0.48)]);
+    // (0.48 in the last fold: evaluate.py's; the earlier i / 100 grid gave 0.49, as a score of 0.48 sits exactly on it.)
     const m = multiLabelMetrics(cv.pred, Y);
     expect(m.macroF1).toBeCloseTo(0.6792592592592593, 12);
     expect(m.hammingAccuracy).toBeCloseTo(0.6583333333333333, 12);
@@ -97,3 +105,24 @@ describe('metrics', () => {
     expect(Array.from(cv.pred[0]!)).toEqual([1, 1, 1]);
   });
 });
+
+/** Rows x labels (as tuning_cases.json lists them) to one column per label. */
+const columns = (rows: number[][]): number[][] => (rows[0] ?? []).map((_, j) => rows.map((r) => r[j]!));
+/** Thresholds as the cases list them: 2 decimals (the grids agree to 1e-12), null where none was tuned. */
+const listed = (ts: readonly (number | null)[]) => ts.map((t) => (t === null ? null : Math.round(t * 100) / 100));
+
+describe('the tuning cases shared with model-export (model_export/tuning_cases.json)', () => {
+  for (const c of tuningCases.cases) {
+    it(c.name, () => {
+      const scores = columns(c.scores);
+      const gold = columns(c.gold);
+      const tuned = tuneThresholds(scores, gold);
+      expect(listed(tuned)).toEqual(c.tuned);
+      tuned.forEach((t, j) => (t === null ? expect(c.tuned[j]).toBeNull() : expect(Math.abs(t - c.tuned[j]!)).toBeLessThan(1e-12)));
+      const cv = crossValidatedPredictions(scores, gold, c.k, c.seed, c.fallback);
+      expect(cv.perFold.map(listed)).toEqual(c.cv_per_fold);
+      expect(cv.pred.map((col) => Array.from(col))).toEqual(columns(c.cv_pred));
+    });
+  }
+});
+

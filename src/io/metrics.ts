@@ -9,8 +9,12 @@ export type GoldColumn = ArrayLike<number>;
 /** Decisions (0/1) of one label over the evaluated rows. */
 export type PredColumn = ArrayLike<number>;
 
-/** 0.01, 0.02, ..., 0.98: the original model's threshold grid (i / 100 equals numpy's rounded grid exactly). */
-export const THRESHOLD_GRID: readonly number[] = Object.freeze(Array.from({ length: 98 }, (_, i) => (i + 1) / 100));
+/**
+ * 0.01, 0.02, ..., 0.98: the original model's threshold grid as the raw floats np.arange(0.01, 0.99, 0.01)
+ * yields (start + i * step, e.g. 0.47000000000000003), as model-export's THRESHOLD_GRID: a score of exactly
+ * 0.47 is below that threshold on both sides. (i / 100 differs from it in 25 of the 98 values.)
+ */
+export const THRESHOLD_GRID: readonly number[] = Object.freeze(Array.from({ length: 98 }, (_, i) => 0.01 + i * 0.01));
 
 export interface LabelMetrics {
   precision: number;
@@ -142,20 +146,37 @@ export function f1AtGrid(scores: ScoreColumn, gold: GoldColumn, rows?: ArrayLike
   return out;
 }
 
-/** Per label, the grid threshold maximising F1 (ties: the lowest threshold), as evaluate.tune_thresholds. */
+/** Whether the rows (all when omitted) hold a positive gold value: only then can a threshold be tuned. */
+export function hasPositive(gold: GoldColumn, rows?: ArrayLike<number>): boolean {
+  const count = rows ? rows.length : gold.length;
+  for (let r = 0; r < count; r++) if (gold[rows ? rows[r]! : r]) return true;
+  return false;
+}
+
+/**
+ * Per label, the grid threshold maximising F1 (ties: the lowest threshold), as evaluate.tune_thresholds;
+ * null for a label without a positive in the rows: every threshold scores F1 0 there, and the lowest
+ * (0.01, labelling every text) would be proposed for no reason. Shared cases: model_export/tuning_cases.json.
+ */
 export function tuneThresholds(
   scores: ReadonlyArray<ScoreColumn>,
   gold: ReadonlyArray<GoldColumn>,
   rows?: ArrayLike<number>,
   grid: readonly number[] = THRESHOLD_GRID,
-): number[] {
+): (number | null)[] {
   checkShape(scores, gold);
   return scores.map((col, j) => {
+    if (!hasPositive(gold[j]!, rows)) return null;
     const f1 = f1AtGrid(col, gold[j]!, rows, grid);
     let best = 0;
     for (let g = 1; g < f1.length; g++) if (f1[g]! > f1[best]!) best = g;
     return grid[best]!;
   });
+}
+
+/** Tuned thresholds with each label that could not be tuned (null) at its fallback (the threshold in force). */
+export function withFallback(tuned: readonly (number | null)[], fallback: readonly number[]): number[] {
+  return tuned.map((t, j) => t ?? fallback[j]!);
 }
 
 /** Deterministic k folds, as evaluate.kfold_indices: Python's random.Random(seed).shuffle, then every k-th index, sorted. */
@@ -171,30 +192,35 @@ export function kfoldIndices(n: number, k: number, seed: number): Int32Array[] {
 export interface CrossValidated {
   /** Decisions of every row, each made with thresholds tuned on the other folds. */
   pred: Uint8Array[];
-  /** Thresholds tuned per fold (k rows of one threshold per label). */
-  perFold: number[][];
+  /** Thresholds tuned per fold (k rows of one threshold per label; null where the fold's training rows had no positive). */
+  perFold: (number | null)[][];
   k: number;
 }
 
-/** Honest threshold estimate: k-fold cross-validation of threshold tuning (k clamped to [2, n]). */
+/**
+ * Honest threshold estimate: k-fold cross-validation of threshold tuning (k clamped to [2, n]). A label
+ * without a positive in a fold's training rows is decided there at its `fallback` threshold.
+ */
 export function crossValidatedPredictions(
   scores: ReadonlyArray<ScoreColumn>,
   gold: ReadonlyArray<GoldColumn>,
   k = 5,
   seed = 42,
+  fallback: readonly number[] = scores.map(() => 0.5),
 ): CrossValidated {
   const n = checkShape(scores, gold);
   const folds = kfoldIndices(n, Math.max(2, Math.min(k, n)), seed);
   const pred = scores.map(() => new Uint8Array(n));
   const inTest = new Uint8Array(n);
-  const perFold: number[][] = [];
+  const perFold: (number | null)[][] = [];
   for (const test of folds) {
     inTest.fill(0);
     for (const i of test) inTest[i] = 1;
     const train: number[] = [];
     for (let i = 0; i < n; i++) if (!inTest[i]) train.push(i);
-    const t = tuneThresholds(scores, gold, train);
-    perFold.push(t);
+    const tuned = tuneThresholds(scores, gold, train);
+    perFold.push(tuned);
+    const t = withFallback(tuned, fallback);
     scores.forEach((col, j) => {
       for (const i of test) pred[j]![i] = decide(col[i]!, t[j]!) ? 1 : 0;
     });

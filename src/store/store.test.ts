@@ -408,6 +408,24 @@ describe('evaluation', () => {
     expect(store.getState().tuning).toBeNull();
   });
 
+  it('proposes no threshold for a label without a positive gold row, says why, and Apply keeps its threshold', async () => {
+    const csv = ['text,Technology,Health', 'Chips and robots,1,0', 'Vaccines work,0,0', 'AI chips again,1,0', 'Quiet day,0,0'].join('\n');
+    const { store } = await withCsv(csv);
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    store.getState().setThreshold('Health', 0.37);
+    store.getState().tuneThresholds();
+    const tuning = store.getState().tuning!;
+    expect(tuning.labels).toEqual(['Technology', 'Health']);
+    expect(tuning.thresholds[0]).toEqual(expect.any(Number));
+    expect(tuning.thresholds[1]).toBeNull();
+    expect(tuning.untunable).toEqual(['no row in the gold column has label Health; a threshold cannot be tuned']);
+    expect(tuning.inSample.thresholds[1]).toBe(0.37);
+    store.getState().applyTuning();
+    const thresholds = Object.fromEntries(store.getState().labels.map((l) => [l.name, l.threshold]));
+    expect(thresholds).toMatchObject({ Technology: tuning.thresholds[0], Health: 0.37 });
+  });
+
   it('draws histograms of blended scores split by gold', async () => {
     const { store } = await withCsv();
     store.getState().runBatch();

@@ -1,11 +1,11 @@
 // Tuning slice: tune thresholds on the CSV's gold labels, show in-sample and cross-validated F1, apply or discard.
 import type { StateCreator } from 'zustand';
 import { type Tuning, tuneOnData } from '../io/evaluation';
-import { selectEvaluationData } from './selectors';
+import { selectEvaluatedThresholds, selectEvaluationData } from './selectors';
 import type { AppState, StoreDeps } from './types';
 
 export interface TuningSlice {
-  /** Thresholds tuned on the CSV's gold labels (one per label in `labels`), waiting for Apply or Discard. */
+  /** Thresholds tuned on the CSV's gold labels (one per label in `labels`, null where none can be), waiting for Apply or Discard. */
   tuning: (Tuning & { labels: string[] }) | null;
   tuneThresholds: () => void;
   applyTuning: () => void;
@@ -25,14 +25,21 @@ export const createTuningSlice =
 
     tuneThresholds() {
       const data = selectEvaluationData(get());
-      if (!data) return;
-      set({ tuning: { ...tuneOnData(data, CV_FOLDS, CV_SEED), labels: data.labels } });
+      const current = selectEvaluatedThresholds(get());
+      if (!data || !current) return;
+      set({ tuning: { ...tuneOnData(data, CV_FOLDS, CV_SEED, current), labels: data.labels } });
     },
 
     applyTuning() {
       const tuning = get().tuning;
       if (!tuning) return;
-      get().setThresholds(Object.fromEntries(tuning.labels.map((name, j) => [name, tuning.thresholds[j]!])));
+      // A label without a tuned threshold (null) keeps the one in force.
+      const tuned: Record<string, number> = {};
+      tuning.labels.forEach((name, j) => {
+        const t = tuning.thresholds[j];
+        if (t !== null && t !== undefined) tuned[name] = t;
+      });
+      get().setThresholds(tuned);
       set({ tuning: null });
     },
 
