@@ -47,7 +47,7 @@ test('a backend the browser cannot give is refused with the reason, and bad URL 
   await expect(page.getByRole('list', { name: 'Notices' })).toContainText("Unknown dtype 'int3' in the URL");
 });
 
-test('a failure gets the hint of its kind: a hypothesis too long is an input error, with no backend advice and no reload', async ({ app, page }, testInfo) => {
+test('a failure gets the hint of its kind: a hypothesis too long is an input error, with no backend advice and no reload', async ({ app }, testInfo) => {
   await app.openReady(flowQuery(testInfo));
   const backend = await app.backend.innerText();
   const reason = await app.backendReason.innerText();
