@@ -3,7 +3,7 @@ import { type BackendChoice, type BackendRequest, chooseBackend, type GpuProbe }
 import { blendScore, type LabelScore } from './blend';
 import { type BundleSource, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
 import { scoreHeads } from './heads';
-import type { BatchLimits } from './batching';
+import { type BatchLimits, growingChunks } from './batching';
 import type { Backend, Dtype } from './constants';
 import type { Manifest, Variant } from './manifest';
 import { type NliConfig, scorePairs } from './nli';
@@ -65,8 +65,9 @@ export function batchLimits(backend: Backend, variant: Variant): BatchLimits {
 }
 
 /**
- * Texts per streamed chunk: small enough to show progress, big enough to batch well. The only
- * chunking of a run: the UI sends all its texts in one request and shows chunks as they come.
+ * Most texts per streamed chunk: small enough to show progress, big enough to batch well. Chunks
+ * grow up to it from one text (batching.ts `growingChunks`). The only chunking of a run: the UI
+ * sends all its texts in one request and shows chunks as they come.
  */
 export const DEFAULT_CHUNK = 32;
 
@@ -185,7 +186,7 @@ export class Engine {
   }
 
   /**
-   * Scores texts against labels, `chunk` texts at a time; each chunk's results go to
+   * Scores texts against labels in chunks growing from 1 text to `chunk` texts; each chunk's results go to
    * `onChunk` as soon as they exist. Before every backbone batch the worker's event loop runs
    * (so a cancel message posted meanwhile is handled), then `isCancelled` is asked and a
    * CancelledError thrown when it says so.
@@ -215,8 +216,8 @@ export class Engine {
     // The most text tokens any sequence keeps: a pair with the shortest hypothesis, or the text-only pass.
     const textRoom = Math.max(b.max_length_pair - 3 - Math.min(...hyps.map((h) => h.length)), needHeads ? b.max_length_text - 2 : 0);
 
-    for (let start = 0; start < texts.length; start += chunk) {
-      const slice = texts.slice(start, start + chunk);
+    for (const [start, end] of growingChunks(texts.length, chunk)) {
+      const slice = texts.slice(start, end);
       // Only as much of a text as the longest sequence can hold is tokenised: a 10 MB cell costs
       // what its first few thousand characters cost, with the same ids (TextTokenizer.encodeHead).
       const encoded = slice.map((text) => this.tokenizer.encodeHead(text, textRoom).ids);
@@ -249,7 +250,7 @@ export class Engine {
           return blendScore(nli[i * labels.length + j]!, head);
         }),
       }));
-      onChunk(results, Math.min(texts.length, start + chunk));
+      onChunk(results, end);
     }
   }
 
