@@ -5,7 +5,7 @@ import { formatBytes } from '../io/csv';
 import { describeEncoding } from '../io/decode';
 import { runRates, selectGoldSummary, selectResultNote } from '../store/selectors';
 import { useAppStore } from '../store/store';
-import { downloadText } from './download';
+import { downloadParts } from './download';
 import { formatCount, formatDuration } from './format';
 import { ProblemBox } from './ProblemBox';
 
@@ -41,11 +41,18 @@ export function CsvPanel() {
       runBatch: st.runBatch,
       cancelBatch: st.cancelBatch,
       exportCsv: st.exportCsv,
+      exportProblem: st.exportProblem,
+      reportExportProblem: st.reportExportProblem,
     })),
   );
   const download = () => {
     const out = s.exportCsv();
-    if (out) downloadText(out.csv, out.fileName);
+    if (!out) return;
+    try {
+      downloadParts(out.parts, out.fileName);
+    } catch (error) {
+      s.reportExportProblem(error);
+    }
   };
   const fileId = useId();
   const columnId = useId();
@@ -143,6 +150,7 @@ export function CsvPanel() {
         </div>
       )}
       <ProblemBox problem={run.problem} testId="batch-problem" />
+      <ProblemBox problem={s.exportProblem} testId="export-problem" />
       {s.resultNote && <p className="note">{s.resultNote}</p>}
     </section>
   );

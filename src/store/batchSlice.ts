@@ -2,8 +2,8 @@
 import type { StateCreator } from 'zustand';
 import { guessTextColumn, noTextColumnWarning } from '../io/columns';
 import { checkCsvFile, type ParsedCsv, parseCsv } from '../io/csv';
-import { buildExportCsv, exportFileName } from '../io/export';
-import { csvProblem, engineProblem } from './problems';
+import { buildExportParts, exportFileName } from '../io/export';
+import { csvProblem, engineProblem, exportProblem } from './problems';
 import { applyChunk, createRun, planRun, refOf, releaseRun, republish, type ScoresRef, scoresOf, shouldPublish } from './run';
 import { selectBatchThresholds } from './selectors';
 import { labelSpecs, notReadyProblem, onBackendChange, runLabels } from './textSlice';
@@ -62,8 +62,12 @@ export interface BatchSlice {
   setTextColumn: (column: number) => void;
   runBatch: () => void;
   cancelBatch: () => void;
-  /** The labelled CSV and its file name; null without results. */
-  exportCsv: () => { csv: string; fileName: string } | null;
+  /** Why the last download failed; cleared by the next one. */
+  exportProblem: Problem | null;
+  /** The labelled CSV as string parts (io/export.ts) and its file name; null without results or when it could not be built (`exportProblem` says why). */
+  exportCsv: () => { parts: string[]; fileName: string } | null;
+  /** Shows why saving the download failed (the Blob could not be made). */
+  reportExportProblem: (error: unknown) => void;
 }
 
 /** The seed data set as a CSV served with the app (public/samples/). */
@@ -86,6 +90,7 @@ export const createBatchSlice =
     textColumn: 0,
     batch: null,
     run: { ...IDLE_RUN },
+    exportProblem: null,
 
     async openCsv(file) {
       if (get().run.status === 'running') {
@@ -208,17 +213,27 @@ export const createBatchSlice =
       if (!table || !batch) return null;
       const scores = scoresOf(batch.scores);
       const L = batch.labels.length;
-      const csv = buildExportCsv({
-        header: table.header,
-        rows: table.rows,
-        labels: batch.labels.map((l) => l.name),
-        thresholds: selectBatchThresholds(s),
-        score: (i, j) => {
-          if (!scores.scored[i]) return null;
-          const poly = scores.poly[i * L + j]!;
-          return { nli: scores.nli[i * L + j]!, poly: Number.isNaN(poly) ? null : poly, blended: scores.blended[i * L + j]! };
-        },
-      });
-      return { csv, fileName: exportFileName(table.file.name) };
+      try {
+        const parts = buildExportParts({
+          header: table.header,
+          rows: table.rows,
+          labels: batch.labels.map((l) => l.name),
+          thresholds: selectBatchThresholds(s),
+          score: (i, j) => {
+            if (!scores.scored[i]) return null;
+            const poly = scores.poly[i * L + j]!;
+            return { nli: scores.nli[i * L + j]!, poly: Number.isNaN(poly) ? null : poly, blended: scores.blended[i * L + j]! };
+          },
+        });
+        set({ exportProblem: null });
+        return { parts, fileName: exportFileName(table.file.name) };
+      } catch (error) {
+        set({ exportProblem: exportProblem(error) });
+        return null;
+      }
+    },
+
+    reportExportProblem(error) {
+      set({ exportProblem: exportProblem(error) });
     },
   });

@@ -213,7 +213,8 @@ describe('batch slice', () => {
     store.getState().runBatch();
     await until(store, (s) => s.run.status === 'done');
     store.getState().setThreshold('Health', 0);
-    const { csv, fileName } = store.getState().exportCsv()!;
+    const { parts, fileName } = store.getState().exportCsv()!;
+    const csv = parts.join('');
     expect(fileName).toBe('news-labelled.csv');
     const rows = Papa.parse<Record<string, string>>(csv, { header: true }).data;
     expect(rows).toHaveLength(5);
@@ -236,7 +237,7 @@ describe('batch slice', () => {
     const { run, batch } = store.getState();
     expect(run.done).toBeLessThan(40);
     expect(scoresOf(batch!.scores).scored.reduce((a, b) => a + b, 0)).toBe(run.done);
-    expect(store.getState().exportCsv()!.csv.split('\r\n')).toHaveLength(41);
+    expect(store.getState().exportCsv()!.parts.join('').split('\r\n')).toHaveLength(41);
   });
 
   it('does not start a run while a new file is being read, and a finished run never marks a newer table done', async () => {
