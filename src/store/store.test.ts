@@ -2,7 +2,8 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { roundNli, sigmoid } from '../engine/blend';
-import { FakeEngine, fakeNli, fakePolyLogit, MemoryStorage } from './fakeEngine.testutil';
+import type { SavedChunk, SavedRunInfo } from './batchSlice';
+import { FakeEngine, fakeNli, fakePolyLogit, MemoryRunStore, MemoryStorage } from './fakeEngine.testutil';
 import { scoresOf } from './run';
 import { selectBatchStale, selectEvaluation, selectHistograms, runRates } from './selectors';
 import { createAppStore } from './store';
@@ -11,9 +12,12 @@ import type { AppState } from './types';
 /** The seed sample as the fake server has it. */
 const SAMPLE = 'text,labels\nStocks rallied,Finance\nRain again,\n';
 
-function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEngine } = {}) {
+type Runs = MemoryRunStore<SavedRunInfo, SavedChunk>;
+
+function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEngine; runs?: Runs } = {}) {
   const engine = opts.engine ?? new FakeEngine();
   const storage = opts.storage ?? new MemoryStorage();
+  const runs: Runs = opts.runs ?? new MemoryRunStore();
   let t = 0;
   const store = createAppStore({
     createEngine: () => engine,
@@ -23,8 +27,9 @@ function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEn
     href: 'http://localhost:4173/app/',
     fetchFile: (url, name) =>
       url === '/samples/seed-news.csv' ? Promise.resolve(new File([SAMPLE], name, { type: 'text/csv' })) : Promise.reject(new Error('HTTP 404')),
+    runs,
   });
-  return { store, engine, storage };
+  return { store, engine, storage, runs };
 }
 
 async function until(store: ReturnType<typeof setup>['store'], ok: (s: AppState) => boolean) {
