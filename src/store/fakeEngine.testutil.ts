@@ -138,10 +138,11 @@ export class MemoryRunStore<M extends SavedRunMeta, C> implements SavedRunStore<
     await this.check();
     if (this.run) this.run = { ...this.run, meta };
   }
-  async load() {
-    return this.run && { ...this.run, chunks: [...this.run.chunks] };
+  load() {
+    return Promise.resolve(this.run && { ...this.run, chunks: [...this.run.chunks] });
   }
-  async clear() {
+  clear() {
     this.run = null;
+    return Promise.resolve();
   }
 }

@@ -49,7 +49,7 @@ describe('planRun', () => {
     const p = planned.plan;
     expect(p.texts).toEqual(['a', 'b', 'a ']);
     expect(p.textRows).toBe(6);
-    const rowsOf = (k: number) => Array.from(p.rowList.subarray(p.rowStart[k]!, p.rowStart[k + 1]!));
+    const rowsOf = (k: number) => Array.from(p.rowList.subarray(p.rowStart[k], p.rowStart[k + 1]));
     expect([rowsOf(0), rowsOf(1), rowsOf(2)]).toEqual([[0, 2, 5], [1, 4], [6]]);
     const s = createRun(p);
     applyChunk(s, p, chunkOf([result(0, 0.1, true)], identity, ALL));
@@ -104,7 +104,7 @@ describe('createRun and applyChunk', () => {
     const s = createRun(p);
     // A request for text 1 only, and label B only (column 1).
     const one = { ...result(0, 0.6), scores: [result(0, 0.6).scores[1]!] };
-    applyChunk(s, p, chunkOf([one], (i) => [1]![i]!, [1]));
+    applyChunk(s, p, chunkOf([one], (i) => [1][i]!, [1]));
     expect(s.nli[2 * 2 + 1]).toBe(0.6 + 0.2);
     expect(Number.isNaN(s.nli[2 * 2]!)).toBe(true);
     expect(() => chunkOf([result(0, 0.1)], identity, [1])).toThrow(/2 scores for 1 labels/);
