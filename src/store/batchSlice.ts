@@ -174,6 +174,8 @@ export const createBatchSlice =
   (set, get, api) => {
     /** The saved run's chunks and file, read at start-up (hot data, outside reactive state). */
     let saved: { meta: SavedRunInfo; file: Blob | null; chunks: SavedChunk[] } | null = null;
+    /** Ends a run that waits for the engine to restart (Cancel has no request to cancel then). */
+    let stopWaiting: (() => void) | null = null;
 
     /**
      * Saves a run as it goes, after `begin` (which starts a new saved run; none when resuming one):
@@ -269,9 +271,17 @@ export const createBatchSlice =
           (error: unknown) => {
             if (!(error instanceof EngineError && error.restarted) || !current(get())) return end('error', engineProblem(error, 'classify'));
             publish();
+            set((st) => ({ run: { ...st.run, requestId: null } }));
+            stopWaiting = () => end('cancelled');
             engineReady().then(
-              () => (current(get()) && get().run.status === 'running' ? ask() : undefined),
-              (reload: unknown) => end('error', engineProblem(reload, 'load')),
+              () => {
+                stopWaiting = null;
+                if (current(get()) && get().run.status === 'running') ask();
+              },
+              (reload: unknown) => {
+                stopWaiting = null;
+                if (current(get()) && get().run.status === 'running') end('error', engineProblem(reload, 'load'));
+              },
             );
           },
         );
@@ -465,7 +475,9 @@ export const createBatchSlice =
 
       cancelBatch() {
         const { run, engine } = get();
-        if (run.status === 'running' && run.requestId !== null) engine?.cancel(run.requestId);
+        if (run.status !== 'running') return;
+        if (run.requestId !== null) engine?.cancel(run.requestId);
+        else stopWaiting?.();
       },
 
       exportCsv() {

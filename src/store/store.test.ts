@@ -499,6 +499,28 @@ describe('not computing twice, saving and resuming', () => {
     expect(store.getState().exportCsv()!.parts.join('')).toBe(await uninterrupted());
   });
 
+  it('cancels a run that waits for the engine to restart, keeping what was scored', async () => {
+    const { store, engine } = await withCsv(BIG);
+    engine.crashAfterChunks = 2;
+    let resolveLoad: (() => void) | null = null;
+    const load = engine.load.bind(engine);
+    engine.load = async (...args) => {
+      // The restart's reload waits until the test lets it go.
+      if (engine.loads.length === 1) await new Promise<void>((r) => (resolveLoad = r));
+      return load(...args);
+    };
+    store.getState().runBatch();
+    await until(store, (s) => s.engineStatus === 'loading' && s.run.requestId === null);
+    store.getState().cancelBatch();
+    // Two chunks of 2 texts, each text on 2 rows.
+    expect(store.getState().run).toMatchObject({ status: 'cancelled', done: 8 });
+    resolveLoad!();
+    await until(store, (s) => s.engineStatus === 'ready');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(engine.requests).toHaveLength(1);
+    expect(store.getState().run.status).toBe('cancelled');
+  });
+
   it('tells once when results cannot be saved, and still labels', async () => {
     const { store, runs } = await withCsv(BIG);
     runs.failWrites = true;
