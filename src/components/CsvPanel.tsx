@@ -5,7 +5,7 @@ import { formatBytes } from '../io/csv';
 import { describeEncoding } from '../io/decode';
 import { runRates, selectGoldSummary, selectResultNote } from '../store/selectors';
 import { useAppStore } from '../store/store';
-import { downloadText } from './download';
+import { downloadParts } from './download';
 import { formatCount, formatDuration } from './format';
 import { ProblemBox } from './ProblemBox';
 
@@ -41,11 +41,22 @@ export function CsvPanel() {
       runBatch: st.runBatch,
       cancelBatch: st.cancelBatch,
       exportCsv: st.exportCsv,
+      exportProblem: st.exportProblem,
+      reportExportProblem: st.reportExportProblem,
+      savedRun: st.savedRun,
+      engineReady: st.engineStatus === 'ready',
+      resumeRun: st.resumeRun,
+      discardSavedRun: st.discardSavedRun,
     })),
   );
   const download = () => {
     const out = s.exportCsv();
-    if (out) downloadText(out.csv, out.fileName);
+    if (!out) return;
+    try {
+      downloadParts(out.parts, out.fileName);
+    } catch (error) {
+      s.reportExportProblem(error);
+    }
   };
   const fileId = useId();
   const columnId = useId();
@@ -83,6 +94,23 @@ export function CsvPanel() {
           or try the seed news sample (1,000 rows)
         </button>
       </div>
+      {s.savedRun && !running && (
+        <div className="saved-run" role="group" aria-label="Saved run" data-testid="saved-run" data-done={s.savedRun.done} data-total={s.savedRun.total}>
+          <p>
+            {s.savedRun.complete ? 'Restore the labelled ' : 'Resume labelling '}
+            <strong>{s.savedRun.fileName}</strong>: {formatCount(s.savedRun.done)} of {formatCount(s.savedRun.total)} rows done.
+          </p>
+          <div className="row">
+            <button type="button" className="primary" onClick={() => void s.resumeRun()} disabled={!s.engineReady || s.status === 'reading'}>
+              {s.savedRun.complete ? 'Restore results' : 'Resume'}
+            </button>
+            <button type="button" onClick={() => void s.discardSavedRun()}>
+              Discard
+            </button>
+          </div>
+          <ProblemBox problem={s.savedRun.problem} testId="saved-run-problem" />
+        </div>
+      )}
       {s.hasResults && !running && <p className="muted">Opening another file replaces the results below: download them first if you need them.</p>}
 
       {s.status === 'reading' && s.file && (
@@ -143,6 +171,7 @@ export function CsvPanel() {
         </div>
       )}
       <ProblemBox problem={run.problem} testId="batch-problem" />
+      <ProblemBox problem={s.exportProblem} testId="export-problem" />
       {s.resultNote && <p className="note">{s.resultNote}</p>}
     </section>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { padBatch, planBatches } from './batching';
+import { growingChunks, padBatch, planBatches } from './batching';
 
 describe('planBatches', () => {
   it('sorts by length and respects both limits', () => {
@@ -28,5 +28,32 @@ describe('padBatch', () => {
     const { ids, mask } = padBatch([[1, 9, 2]], 0, 4);
     expect(Array.from(ids, Number)).toEqual([1, 9, 2, 0]);
     expect(Array.from(mask, Number)).toEqual([1, 1, 1, 0]);
+  });
+});
+
+describe('growingChunks', () => {
+  it('streams 1, 2, 4, … texts, then the most per chunk, covering every text once in order', () => {
+    expect(growingChunks(100, 32)).toEqual([
+      [0, 1],
+      [1, 3],
+      [3, 7],
+      [7, 15],
+      [15, 31],
+      [31, 63],
+      [63, 95],
+      [95, 100],
+    ]);
+  });
+  it('cuts the last chunk at the end and never exceeds the most', () => {
+    expect(growingChunks(5, 2)).toEqual([
+      [0, 1],
+      [1, 3],
+      [3, 5],
+    ]);
+    expect(growingChunks(1, 32)).toEqual([[0, 1]]);
+    expect(growingChunks(0, 32)).toEqual([]);
+    const sizes = growingChunks(10_000, 48).map(([a, b]) => b - a);
+    expect(Math.max(...sizes)).toBe(48);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10_000);
   });
 });

@@ -51,3 +51,20 @@ export function padBatch(
   });
   return { ids, mask, dims: [B, T] };
 }
+
+/**
+ * The streamed chunks of a classify request as [start, end) text ranges: 1, 2, 4, … texts, doubling
+ * up to `max`, then `max` at a time, so the first results show after one text's run instead of a
+ * full chunk's. Chunking never changes a score (a text's scores do not depend on its batch:
+ * invariance.test.ts); it only decides when results are streamed.
+ */
+export function growingChunks(total: number, max: number): Array<[number, number]> {
+  const limit = Math.max(1, Math.floor(max));
+  const chunks: Array<[number, number]> = [];
+  let size = 1;
+  for (let start = 0; start < total; start += size, size = Math.min(limit, size * 2)) {
+    size = Math.min(size, limit);
+    chunks.push([start, Math.min(total, start + size)]);
+  }
+  return chunks;
+}

@@ -1,5 +1,6 @@
 // Loads a model bundle: manifest, then each needed file with progress, sha256 check and a browser cache.
 import type { Dtype } from './constants';
+import { sha256Hex } from '../io/sha256';
 import { type Manifest, ManifestError, parseManifest } from './manifest';
 
 /** Where a bundle's files come from: a URL folder, files the user picked, or (in tests) the disk. */
@@ -76,11 +77,7 @@ export function filesFor(m: Manifest, dtype: Dtype): string[] {
   return [...m.tokenizer.files, v.backbone, ...v.external_data, ...(m.heads ? [m.heads.file] : [])];
 }
 
-/** Lower-case hex SHA-256 of some bytes, with WebCrypto (browser, worker and Node). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { sha256Hex };
 
 /**
  * Fetches one listed file, from the cache when a verified copy is there, and checks

@@ -3,7 +3,7 @@ import { type BackendChoice, type BackendRequest, chooseBackend, type GpuProbe }
 import { blendScore, type LabelScore } from './blend';
 import { BundleError, type BundleSource, cacheNotice, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
 import { scoreHeads } from './heads';
-import type { BatchLimits } from './batching';
+import { type BatchLimits, growingChunks } from './batching';
 import type { Backend, Dtype } from './constants';
 import { type Fault, InputError } from './errors';
 import { fallsBack, faultOf } from './faults';
@@ -79,8 +79,8 @@ export function batchLimits(backend: Backend, variant: Variant): BatchLimits {
 }
 
 /**
- * Texts per streamed chunk: small enough to show progress, big enough to batch well. The only
- * chunking of a run: the UI sends all its texts in one request and shows chunks as they come.
+ * Most texts per streamed chunk: small enough to show progress, big enough to batch well. Chunks
+ * grow up to it from one text (batching.ts `growingChunks`). The only chunking of a run: the UI sends all its texts in one request and shows chunks as they come.
  */
 export const DEFAULT_CHUNK = 32;
 
@@ -204,7 +204,8 @@ export class Engine {
   }
 
   /**
-   * Scores texts against labels, `chunk` texts at a time; each chunk's results go to
+   * Scores texts against labels in chunks growing from 1 text to `chunk` texts (batching.ts
+   * `growingChunks`, so the first rows show after one text's run); each chunk's results go to
    * `onChunk` as soon as they exist. Before every backbone batch the worker's event loop runs
    * (so a cancel message posted meanwhile is handled), then `isCancelled` is asked and a
    * CancelledError thrown when it says so. A chunk that fails is scored again one text at a
@@ -219,8 +220,8 @@ export class Engine {
     chunk = DEFAULT_CHUNK,
   ): Promise<void> {
     const plan = this.plan(labels);
-    for (let start = 0; start < texts.length; start += chunk) {
-      const slice = texts.slice(start, start + chunk);
+    for (const [start, end] of growingChunks(texts.length, chunk)) {
+      const slice = texts.slice(start, end);
       let results: TextResult[];
       try {
         results = await this.scoreChunk(plan, slice, start, isCancelled);
@@ -236,7 +237,7 @@ export class Engine {
           }
         }
       }
-      onChunk(results, Math.min(texts.length, start + chunk));
+      onChunk(results, end);
     }
   }
 

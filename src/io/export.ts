@@ -47,18 +47,15 @@ function num(x: number | null): string {
   return x === null ? '' : String(x);
 }
 
-/**
- * The labelled CSV as text: original columns, then `<label>_score` (blended),
- * `<label>_nli`, `<label>_poly` per label and `predicted_labels` (semicolon-joined,
- * decided with `thresholds`), then `error` when `input.error` is given. Unscored rows keep
- * their cells and get empty scores. Every cell, the header included, is neutralised against
- * formula injection.
- */
-export function buildExportCsv(input: ExportInput): string {
-  const { header, rows, labels, thresholds, score, error } = input;
-  const fields = exportHeader(header, labels, error !== undefined).map(neutralizeCell);
-  const data = rows.map((row, i) => {
-    const out = row.map(neutralizeCell);
+/** Rows per part of the labelled CSV: each part is one short string, however long the table. */
+export const EXPORT_ROWS_PER_PART = 10_000;
+
+/** The cells of rows [from, to) of the labelled CSV (before quoting), as `buildExportParts` writes them. */
+export function exportRows(input: ExportInput, from: number, to: number): string[][] {
+  const { rows, labels, thresholds, score, error } = input;
+  const data: string[][] = [];
+  for (let i = from; i < to; i++) {
+    const out = rows[i]!.map(neutralizeCell);
     const predicted: string[] = [];
     let scored = false;
     labels.forEach((label, j) => {
@@ -73,9 +70,31 @@ export function buildExportCsv(input: ExportInput): string {
     });
     out.push(scored ? neutralizeCell(predicted.join(';')) : '');
     if (error) out.push(neutralizeCell(error(i) ?? ''));
-    return out;
-  });
-  return Papa.unparse({ fields, data }, { newline: '\r\n' });
+    data.push(out);
+  }
+  return data;
+}
+
+/**
+ * The labelled CSV as string parts to be joined (or handed to a `Blob` as they are): original
+ * columns, then `<label>_score` (blended), `<label>_nli`, `<label>_poly` per label and
+ * `predicted_labels` (semicolon-joined, decided with `thresholds`). Unscored rows keep their cells
+ * and get empty scores. Every cell, the header included, is neutralised against formula injection.
+ * The header line, then `rowsPerPart` rows per part, CRLF between rows and none at the end: the
+ * joined parts equal Papa.unparse of the whole table, but no single string grows with the table
+ * (a 2M-row, 63 MB table would pass V8's string limit).
+ */
+export function buildExportParts(input: ExportInput, rowsPerPart = EXPORT_ROWS_PER_PART): string[] {
+  const fields = exportHeader(input.header, input.labels, input.error !== undefined).map(neutralizeCell);
+  const config = { newline: '\r\n', header: false } as const;
+  // The header line with its CRLF (Papa writes one even when no row follows).
+  const parts = [Papa.unparse({ fields, data: [] }, { newline: config.newline })];
+  for (let from = 0; from < input.rows.length; from += rowsPerPart) {
+    const data = exportRows(input, from, Math.min(input.rows.length, from + rowsPerPart));
+    // Every row is written to the header's width, as Papa.unparse of the whole table does.
+    parts.push((from === 0 ? '' : config.newline) + Papa.unparse({ fields, data }, config));
+  }
+  return parts;
 }
 
 /** A file name for the download: "<name>-labelled.csv". */

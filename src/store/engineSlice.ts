@@ -73,7 +73,17 @@ export const createEngineSlice =
 
       init() {
         if (get().engine) return;
-        set({ engine: deps.createEngine() });
+        const engine = deps.createEngine();
+        set({ engine });
+        // A crashed worker is replaced and reloads the bundle: say so, and show the engine loading until it is back.
+        engine.onRestart = (ready, reason) => {
+          set((s) => ({ engineStatus: 'loading', loadStage: 'manifest', notices: [...s.notices, `The engine stopped (${reason}) and was restarted; a running CSV goes on where it stopped.`] }));
+          ready.then(
+            (info) => set({ engineStatus: 'ready', ready: info, loadStage: null }),
+            (error: unknown) => set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, get().backendRequest.backend === 'webgpu' ? 'webgpu' : 'wasm') }),
+          );
+        };
+        void get().checkSavedRun();
         const asked = new URLSearchParams(deps.search).get('bundle');
         if (asked) {
           const problem = get().loadBundleUrl(asked);

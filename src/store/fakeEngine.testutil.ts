@@ -1,4 +1,4 @@
-// A fake engine client for store tests: deterministic scores, streamed chunks, cancel between chunks.
+// A fake engine client for store tests: deterministic scores, streamed chunks, cancel between chunks, a crash and restart; an in-memory saved-run store.
 import type { BackendRequest } from '../engine/backend';
 import { blendScore } from '../engine/blend';
 import type { FileProgress } from '../engine/bundle';
@@ -6,6 +6,7 @@ import type { LabelSpec, TextResult } from '../engine/engine';
 import type { ErrorKind, Fault } from '../engine/errors';
 import type { BundleInfo } from '../engine/info';
 import { EngineError } from '../worker/client';
+import type { SavedRun, SavedRunMeta, SavedRunStore } from '../io/savedRuns';
 import type { BundleLocation, LoadStage, ReadyInfo } from '../worker/protocol';
 import type { EngineLike } from './types';
 
@@ -47,6 +48,11 @@ export class FakeEngine implements EngineLike {
   badTexts = new Map<string, Fault>();
   /** Cache notice of the next load. */
   cacheNotice: string | null = null;
+  /** Crashes the worker after this many chunks of the next classify: the request fails as restarted and the bundle loads again. */
+  crashAfterChunks: number | null = null;
+  /** The labels of every classify request, in order. */
+  labelRequests: string[][] = [];
+  onRestart: ((ready: Promise<ReadyInfo>, reason: string) => void) | null = null;
   chunk = 2;
   private id = 0;
 
@@ -72,10 +78,16 @@ export class FakeEngine implements EngineLike {
   classify(texts: string[], labels: LabelSpec[], onResult: (r: TextResult[], done: number, total: number, ms: number) => void) {
     const id = ++this.id;
     this.requests.push(texts);
+    this.labelRequests.push(labels.map((l) => l.name));
     const finished = (async () => {
-      for (let start = 0; start < texts.length; start += this.chunk) {
+      for (let start = 0, chunks = 0; start < texts.length; start += this.chunk, chunks++) {
         await new Promise((r) => setTimeout(r, 0));
         if (this.failClassify) throw new EngineError('classify', this.failKind, this.failClassify);
+        if (this.crashAfterChunks === chunks) {
+          this.crashAfterChunks = null;
+          this.onRestart?.(this.load(this.loads.at(-1)!, { backend: 'auto', dtype: 'auto' }), 'out of memory');
+          throw new EngineError('protocol', 'internal', 'The engine stopped (out of memory) and was restarted.', true);
+        }
         if (this.cancelled.has(id)) return { cancelled: true, elapsedMs: start };
         const results = texts.slice(start, start + this.chunk).map((text, k): TextResult => {
           const error = this.badTexts.get(text);
@@ -113,5 +125,36 @@ export class MemoryStorage {
   }
   removeItem(k: string) {
     this.data.delete(k);
+  }
+}
+
+/** An in-memory saved-run store (IndexedDB in the browser); `failWrites` makes every write fail, `keepFiles` false refuses files (quota). */
+export class MemoryRunStore<M extends SavedRunMeta, C> implements SavedRunStore<M, C> {
+  run: SavedRun<M, C> | null = null;
+  failWrites = false;
+  keepFiles = true;
+  private check() {
+    if (this.failWrites) return Promise.reject(new Error('QuotaExceededError'));
+    return Promise.resolve();
+  }
+  async start(meta: M, file: Blob | null) {
+    await this.check();
+    this.run = { meta, file: this.keepFiles ? file : null, chunks: [] };
+    return this.keepFiles && file !== null;
+  }
+  async append(key: string, chunk: C) {
+    await this.check();
+    if (this.run?.meta.key === key) this.run.chunks.push(chunk);
+  }
+  async update(meta: M) {
+    await this.check();
+    if (this.run) this.run = { ...this.run, meta };
+  }
+  load() {
+    return Promise.resolve(this.run && { ...this.run, chunks: [...this.run.chunks] });
+  }
+  clear() {
+    this.run = null;
+    return Promise.resolve();
   }
 }

@@ -57,3 +57,11 @@ export function csvProblem(error: unknown): Problem {
   if (error instanceof CsvError) return { message: error.message, hint: 'Your previous table and results are unchanged.' };
   return { message: `The CSV could not be read: ${messageOf(error)}`, hint: 'Check that it is a text CSV (UTF-8) and try again.' };
 }
+
+/** A Problem for a download that could not be built or saved; the results stay in the page. */
+export function exportProblem(error: unknown): Problem {
+  return {
+    message: `The labelled CSV could not be downloaded: ${messageOf(error)}`,
+    hint: 'Your results are kept in this page. Try again; if the table is very large, close other tabs to free memory first.',
+  };
+}

@@ -2,7 +2,8 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { roundNli, sigmoid } from '../engine/blend';
-import { FakeEngine, fakeNli, fakePolyLogit, MemoryStorage } from './fakeEngine.testutil';
+import type { SavedChunk, SavedRunInfo } from './batchSlice';
+import { FakeEngine, fakeNli, fakePolyLogit, MemoryRunStore, MemoryStorage } from './fakeEngine.testutil';
 import { scoresOf } from './run';
 import { selectBatchStale, selectEvaluation, selectHistograms, selectResultNote, runRates } from './selectors';
 import { createAppStore } from './store';
@@ -11,9 +12,12 @@ import type { AppState } from './types';
 /** The seed sample as the fake server has it. */
 const SAMPLE = 'text,labels\nStocks rallied,Finance\nRain again,\n';
 
-function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEngine } = {}) {
+type Runs = MemoryRunStore<SavedRunInfo, SavedChunk>;
+
+function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEngine; runs?: Runs } = {}) {
   const engine = opts.engine ?? new FakeEngine();
   const storage = opts.storage ?? new MemoryStorage();
+  const runs: Runs = opts.runs ?? new MemoryRunStore();
   let t = 0;
   const store = createAppStore({
     createEngine: () => engine,
@@ -23,8 +27,9 @@ function setup(opts: { search?: string; storage?: MemoryStorage; engine?: FakeEn
     href: 'http://localhost:4173/app/',
     fetchFile: (url, name) =>
       url === '/samples/seed-news.csv' ? Promise.resolve(new File([SAMPLE], name, { type: 'text/csv' })) : Promise.reject(new Error('HTTP 404')),
+    runs,
   });
-  return { store, engine, storage };
+  return { store, engine, storage, runs };
 }
 
 async function until(store: ReturnType<typeof setup>['store'], ok: (s: AppState) => boolean) {
@@ -251,7 +256,8 @@ describe('batch slice', () => {
     store.getState().runBatch();
     await until(store, (s) => s.run.status === 'done');
     store.getState().setThreshold('Health', 0);
-    const { csv, fileName } = store.getState().exportCsv()!;
+    const { parts, fileName } = store.getState().exportCsv()!;
+    const csv = parts.join('');
     expect(fileName).toBe('news-labelled.csv');
     const rows = Papa.parse<Record<string, string>>(csv, { header: true }).data;
     expect(rows).toHaveLength(5);
@@ -277,7 +283,7 @@ describe('batch slice', () => {
     expect([...scores.failed]).toEqual([[2, { kind: 'internal', message: '=Maximum call stack size exceeded' }]]);
     expect(batch!.failed).toBe(1);
     expect(selectResultNote(store.getState())).toMatch(/^1 row could not be scored/);
-    const rows = Papa.parse<Record<string, string>>(store.getState().exportCsv()!.csv, { header: true }).data;
+    const rows = Papa.parse<Record<string, string>>(store.getState().exportCsv()!.parts.join(''), { header: true }).data;
     expect(rows.map((r) => r.error)).toEqual(['', '', "'=Maximum call stack size exceeded", '', '']);
     expect(rows[2]!.Technology_score).toBe('');
     expect(rows[0]!.Technology_score).not.toBe('');
@@ -293,7 +299,7 @@ describe('batch slice', () => {
     const { run, batch } = store.getState();
     expect(run.done).toBeLessThan(40);
     expect(scoresOf(batch!.scores).scored.reduce((a, b) => a + b, 0)).toBe(run.done);
-    expect(store.getState().exportCsv()!.csv.split('\r\n')).toHaveLength(41);
+    expect(store.getState().exportCsv()!.parts.join('').split('\r\n')).toHaveLength(41);
   });
 
   it('does not start a run while a new file is being read, and a finished run never marks a newer table done', async () => {
@@ -434,5 +440,168 @@ describe('evaluation', () => {
     expect(tech!.scored).toBe(4);
     expect(tech!.all.reduce((a, b) => a + b, 0)).toBe(4);
     expect(tech!.positive!.reduce((a, b) => a + b, 0)).toBe(2);
+  });
+});
+
+describe('not computing twice, saving and resuming', () => {
+  const ROWS = Array.from({ length: 40 }, (_, i) => `${i},text number ${i % 30}`).join('\n');
+  const BIG = `id,text\n${ROWS}`;
+  const file = (csv = BIG, name = 'news.csv') => new File([csv], name, { type: 'text/csv' });
+
+  /** The export of a run that was never interrupted, on a fresh store and engine. */
+  async function uninterrupted(csv = BIG, addLabels: string[] = []) {
+    const ctx = await ready();
+    for (const l of addLabels) ctx.store.getState().addLabel(l);
+    await ctx.store.getState().openCsv(file(csv));
+    ctx.store.getState().runBatch();
+    await until(ctx.store, (s) => s.run.status === 'done');
+    return ctx.store.getState().exportCsv()!.parts.join('');
+  }
+
+  /** A page loaded again over the same browser storage (localStorage and the saved run). */
+  async function reload(storage: MemoryStorage, runs: Runs) {
+    const ctx = setup({ storage, runs });
+    ctx.store.getState().init();
+    await until(ctx.store, (s) => s.engineStatus === 'ready' && s.savedRun !== null);
+    return ctx;
+  }
+
+  it('scores each distinct text once and writes its scores to every row that holds it, as if each row were scored', async () => {
+    const { store, engine } = await withCsv(BIG);
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    expect(engine.requests).toHaveLength(1);
+    expect(engine.requests[0]).toHaveLength(30);
+    expect(new Set(engine.requests[0]).size).toBe(30);
+    expect(store.getState().run).toMatchObject({ done: 40, total: 40 });
+    const rows = Papa.parse<Record<string, string>>(store.getState().exportCsv()!.parts.join(''), { header: true }).data;
+    expect(rows).toHaveLength(40);
+    rows.forEach((r, i) => {
+      expect(r.text).toBe(`text number ${i % 30}`);
+      expect(Number(r.Health_nli)).toBe(roundNli(fakeNli(r.text!, 'This example is health.')));
+      expect(Number(r.Technology_poly)).toBe(sigmoid(fakePolyLogit(r.text!)));
+    });
+  });
+
+  it('scores only the label added after a run, and the merged download equals a run of all labels', async () => {
+    const { store, engine } = await withCsv(BIG);
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    expect(store.getState().addLabel('Sports')).toBeNull();
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    expect(engine.labelRequests).toEqual([['Technology', 'Health'], ['Sports']]);
+    expect(store.getState().exportCsv()!.parts.join('')).toBe(await uninterrupted(BIG, ['Sports']));
+    // No label changed: nothing is asked of the engine.
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    expect(engine.requests).toHaveLength(2);
+    // A changed hypothesis is scored again, for that label only.
+    store.getState().setHypothesis('Health', 'This is about medicine.');
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    expect(engine.labelRequests.at(-1)).toEqual(['Health']);
+  });
+
+  it('offers a run cut off by a reload, resumes it where it stopped, and the download equals an uninterrupted run', async () => {
+    const first = await withCsv(BIG);
+    first.store.getState().runBatch();
+    await until(first.store, (s) => s.run.done >= 10);
+    // The page dies here: what IndexedDB holds at this moment is all the next page finds.
+    const runs: Runs = new MemoryRunStore();
+    runs.run = { ...first.runs.run!, chunks: [...first.runs.run!.chunks] };
+    const savedRows = runs.run.chunks.at(-1)!.done;
+    first.store.getState().cancelBatch();
+
+    const { store, engine } = await reload(first.storage, runs);
+    expect(store.getState().savedRun).toEqual({ fileName: 'news.csv', done: savedRows, total: 40, complete: false, fileKept: true, problem: null });
+    await store.getState().resumeRun();
+    expect(store.getState().table?.file.name).toBe('news.csv');
+    await until(store, (s) => s.run.status === 'done');
+    expect(engine.requests).toHaveLength(1);
+    expect(engine.requests[0]!.length).toBeLessThan(30);
+    expect(engine.requests[0]!.length).toBeGreaterThan(0);
+    expect(store.getState().run).toMatchObject({ done: 40, total: 40 });
+    expect(store.getState().exportCsv()!.parts.join('')).toBe(await uninterrupted());
+    expect(runs.run?.meta.complete).toBe(true);
+
+    await store.getState().discardSavedRun();
+    expect(runs.run).toBeNull();
+  });
+
+  it('asks for the file again when only the results could be kept, and resumes only on the same bytes', async () => {
+    const first = await withCsv(BIG);
+    first.runs.keepFiles = false;
+    first.store.getState().runBatch();
+    await until(first.store, (s) => s.run.status === 'done');
+    const { store, engine } = await reload(first.storage, first.runs);
+    expect(store.getState().savedRun).toMatchObject({ done: 40, complete: true, fileKept: false, problem: { message: 'Open news.csv again to resume.' } });
+    await store.getState().resumeRun();
+    expect(store.getState().batch).toBeNull();
+    await store.getState().openCsv(file(BIG.replace('text number 3', 'text number 3!'), 'news.csv'));
+    await store.getState().resumeRun();
+    expect(store.getState().savedRun?.problem?.message).toBe('Open news.csv again to resume.');
+    await store.getState().openCsv(file());
+    expect(store.getState().savedRun?.problem).toBeNull();
+    await store.getState().resumeRun();
+    await until(store, (s) => s.run.status === 'done');
+    expect(engine.requests).toHaveLength(0);
+    expect(store.getState().exportCsv()!.parts.join('')).toBe(await uninterrupted());
+  });
+
+  it('refuses to resume with another model, backend or precision', async () => {
+    const first = await withCsv(BIG);
+    first.store.getState().runBatch();
+    await until(first.store, (s) => s.run.status === 'done');
+    const ctx = setup({ storage: first.storage, runs: first.runs, search: '?dtype=fp32' });
+    ctx.store.getState().init();
+    await until(ctx.store, (s) => s.engineStatus === 'ready' && s.savedRun !== null);
+    await ctx.store.getState().resumeRun();
+    expect(ctx.store.getState().savedRun?.problem?.message).toMatch(/another model, backend or precision/);
+    expect(ctx.store.getState().batch).toBeNull();
+  });
+
+  it('goes on after the engine crashed and was restarted, without scoring a text twice, and says so', async () => {
+    const { store, engine } = await withCsv(BIG);
+    engine.crashAfterChunks = 3;
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    expect(store.getState().notices.join(' ')).toMatch(/The engine stopped \(out of memory\) and was restarted/);
+    expect(engine.loads).toHaveLength(2);
+    expect(engine.requests).toHaveLength(2);
+    expect(engine.requests[1]).toEqual(engine.requests[0]!.slice(6));
+    expect(store.getState().run.problem).toBeNull();
+    expect(store.getState().exportCsv()!.parts.join('')).toBe(await uninterrupted());
+  });
+
+  it('cancels a run that waits for the engine to restart, keeping what was scored', async () => {
+    const { store, engine } = await withCsv(BIG);
+    engine.crashAfterChunks = 2;
+    let resolveLoad: (() => void) | null = null;
+    const load = engine.load.bind(engine);
+    engine.load = async (...args) => {
+      // The restart's reload waits until the test lets it go.
+      if (engine.loads.length === 1) await new Promise<void>((r) => (resolveLoad = r));
+      return load(...args);
+    };
+    store.getState().runBatch();
+    await until(store, (s) => s.engineStatus === 'loading' && s.run.requestId === null);
+    store.getState().cancelBatch();
+    // Two chunks of 2 texts, each text on 2 rows.
+    expect(store.getState().run).toMatchObject({ status: 'cancelled', done: 8 });
+    resolveLoad!();
+    await until(store, (s) => s.engineStatus === 'ready');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(engine.requests).toHaveLength(1);
+    expect(store.getState().run.status).toBe('cancelled');
+  });
+
+  it('tells once when results cannot be saved, and still labels', async () => {
+    const { store, runs } = await withCsv(BIG);
+    runs.failWrites = true;
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    expect(store.getState().notices.filter((n) => /could not be saved/.test(n))).toHaveLength(1);
+    expect(store.getState().exportCsv()!.parts.join('')).toBe(await uninterrupted());
   });
 });

@@ -1,6 +1,7 @@
 // The app store: one zustand store made of slices; the engine client lives here, never in components.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
+import { indexedDbRunStore } from '../io/savedRuns';
 import { EngineClient } from '../worker/client';
 import { createBatchSlice } from './batchSlice';
 import { createEngineSlice } from './engineSlice';
@@ -35,6 +36,15 @@ async function fetchFile(url: string, name: string): Promise<File> {
   return new File([await response.blob()], name, { type: 'text/csv' });
 }
 
+/** IndexedDB for saved runs; null where it is missing or blocked (runs are then not saved). */
+function browserRuns(): StoreDeps['runs'] {
+  try {
+    return indexedDbRunStore();
+  } catch {
+    return null;
+  }
+}
+
 let appStore: StoreApi<AppState> | null = null;
 
 /** The page's store, created on first use with the real worker client. */
@@ -46,6 +56,7 @@ export function getAppStore(): StoreApi<AppState> {
     search: globalThis.location?.search ?? '',
     href: globalThis.location?.href ?? 'http://localhost/',
     fetchFile,
+    runs: browserRuns(),
   });
   return appStore;
 }

@@ -4,12 +4,14 @@ import type { EngineClient } from '../worker/client';
 import type { BatchSlice } from './batchSlice';
 import type { EngineSlice } from './engineSlice';
 import type { LabelsSlice } from './labelsSlice';
+import type { SavedRunStore } from '../io/savedRuns';
+import type { SavedChunk, SavedRunInfo } from './batchSlice';
 import type { KeyValueStore } from './persist';
 import type { TextSlice } from './textSlice';
 import type { TuningSlice } from './tuningSlice';
 
-/** What the store needs from the engine client (a fake in unit tests). */
-export type EngineLike = Pick<EngineClient, 'load' | 'classify' | 'cancel' | 'dispose'>;
+/** What the store needs from the engine client (a fake in unit tests); `onRestart` where the client restarts a crashed worker. */
+export type EngineLike = Pick<EngineClient, 'load' | 'classify' | 'cancel' | 'dispose'> & Partial<Pick<EngineClient, 'onRestart'>>;
 
 /** Everything the store reads from the outside world, injected so tests can fake it. */
 export interface StoreDeps {
@@ -22,6 +24,8 @@ export interface StoreDeps {
   href: string;
   /** Fetches a file served with the app (the sample CSV) as a File called `name`; rejects on HTTP errors. */
   fetchFile: (url: string, name: string) => Promise<File>;
+  /** Where CSV runs are saved as they go, to resume after a reload (IndexedDB); null: not saved. */
+  runs: SavedRunStore<SavedRunInfo, SavedChunk> | null;
 }
 
 /** The default bundle, served from public/models/. */

@@ -15,17 +15,24 @@ import {
   type Response,
 } from './protocol';
 
-/** An error the worker reported, with the stage it happened in and its kind (which picks the hint). */
+/**
+ * An error the worker reported, with the stage it happened in and its kind (which picks the hint);
+ * `restarted` when the worker died and a new one is loading the bundle again.
+ */
 export class EngineError extends Error {
   override name = 'EngineError';
   constructor(
     readonly stage: ErrorStage,
     readonly kind: ErrorKind,
     message: string,
+    readonly restarted = false,
   ) {
     super(message);
   }
 }
+
+/** Restarts of a crashed worker one client makes; after that a crash asks for a reload (a crash that repeats would loop). */
+export const MAX_RESTARTS = 3;
 
 /** Who waits for the answers to one request. */
 interface Listener {
@@ -42,18 +49,47 @@ export function createEngineWorker(): Worker {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'engine' });
 }
 
-/** Promise API over the worker protocol. */
+/** Promise API over the worker protocol. A worker that crashes is replaced by a new one that loads the last bundle again. */
 export class EngineClient {
   private nextId = 1;
   private readonly listeners = new Map<number, Listener>();
+  private worker: Worker;
+  private lastLoad: { location: BundleLocation; request: BackendRequest } | null = null;
+  private restarts = 0;
+  /** Hears of a restart after a crash, with the reload of the bundle on the new worker. */
+  onRestart: ((ready: Promise<ReadyInfo>, reason: string) => void) | null = null;
 
-  constructor(private readonly worker: Worker = createEngineWorker()) {
+  constructor(private readonly createWorker: () => Worker = createEngineWorker) {
+    this.worker = this.start();
+  }
+
+  private start(): Worker {
+    const worker = this.createWorker();
     worker.onmessage = (e: MessageEvent<Response>) => this.listeners.get(e.data.id)?.receive(e.data);
     worker.onerror = (e) => {
-      const error = new EngineError('protocol', 'internal', `The engine worker crashed: ${e.message || 'unknown error'}. Reload the page.`);
-      for (const l of this.listeners.values()) l.fail(error);
-      this.listeners.clear();
+      e.preventDefault();
+      this.crashed(worker, e.message || 'unknown error');
     };
+    return worker;
+  }
+
+  /** Fails every pending request, then starts a new worker and loads the last bundle on it (up to MAX_RESTARTS times). */
+  private crashed(worker: Worker, reason: string): void {
+    if (worker !== this.worker) return;
+    worker.terminate();
+    const restart = this.restarts < MAX_RESTARTS && this.lastLoad !== null;
+    const error = restart
+      ? new EngineError('protocol', 'internal', `The engine stopped (${reason}) and was restarted.`, true)
+      : new EngineError('protocol', 'internal', `The engine worker crashed: ${reason}. Reload the page.`);
+    const pending = [...this.listeners.values()];
+    this.listeners.clear();
+    this.worker = this.start();
+    if (restart) {
+      this.restarts++;
+      const ready = this.load(this.lastLoad!.location, this.lastLoad!.request);
+      this.onRestart?.(ready, reason);
+    }
+    for (const l of pending) l.fail(error);
   }
 
   /**
@@ -82,6 +118,7 @@ export class EngineClient {
 
   /** Loads a bundle; resolves with the backend, dtype, bundle summary and files once the model is ready. */
   load(location: BundleLocation, request: BackendRequest, onProgress?: (stage: LoadStage, file?: FileProgress) => void): Promise<ReadyInfo> {
+    this.lastLoad = { location, request };
     return new Promise((resolve, reject) => {
       this.send({ type: 'load', id: this.nextId++, location, request }, (msg) => {
         switch (msg.type) {
