@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import torch
@@ -45,16 +46,56 @@ def _module() -> Any:
     return modeling_deberta_v2
 
 
-def _gather_last(scores: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-    """out[n, i, j] = scores[n, i, index[i, j]] for scores (N, T, W) and one (T, T) index shared by all n.
+@dataclass(frozen=True)
+class PositionWindow:
+    """What every layer of one forward pass shares: the reachable rows and the gather indices into them.
 
-    The same numbers torch.gather gives with the index expanded to (N, T, T), read through a
-    flattened (T·W) axis so that the graph holds one (T, T) index instead of N copies.
+    `rows`: (1, W, hidden), rows lo..hi of rel_embeddings. `c2p_index`/`p2c_index`: (T·T,) indices
+    into a (T, W) score matrix flattened, = q·W + (the stock code's clamped index − lo).
     """
-    n, t, w = scores.shape
-    rows = torch.arange(t, dtype=index.dtype, device=index.device).unsqueeze(-1) * w
-    flat = (index + rows).reshape(-1)
-    return torch.index_select(scores.reshape(n, t * w), 1, flat).view(n, t, index.size(-1))
+
+    rows: torch.Tensor
+    c2p_index: torch.Tensor
+    p2c_index: torch.Tensor
+
+
+def position_window(relative_pos: torch.Tensor, rel_embeddings: torch.Tensor, att_span: int,
+                    pos_att_type: list[str]) -> PositionWindow:
+    """The rows of rel_embeddings a (1, T, T) relative-position matrix reaches, and the indices into them.
+
+    Computed from the indices themselves (in the graph: for any T and any bucket settings), widened
+    to MIN_WINDOW rows while the table has them.
+    """
+    rel = relative_pos[0].to(dtype=torch.long)  # (T, T): rel[q, k] = bucket(q - k)
+    # The stock code's clamped indices (for equal query and key lengths build_rpos returns
+    # relative_pos itself, so p2c reads -rel).
+    c2p_pos = torch.clamp(rel + att_span, 0, att_span * 2 - 1)
+    p2c_pos = torch.clamp(-rel + att_span, 0, att_span * 2 - 1)
+    used = [p for p, kind in ((c2p_pos, "c2p"), (p2c_pos, "p2c")) if kind in pos_att_type]
+    lo = torch.stack([p.min() for p in used]).min()
+    hi = torch.stack([p.max() for p in used]).max()
+    width = min(MIN_WINDOW, att_span * 2)
+    hi = torch.clamp(torch.maximum(hi, lo + (width - 1)), max=att_span * 2 - 1)
+    lo = torch.clamp(torch.minimum(lo, hi - (width - 1)), min=0)
+    rows = torch.arange(lo, hi + 1, dtype=torch.long, device=rel_embeddings.device)
+    # Row q of a (T, W) score matrix starts at q·W in its flattened form.
+    starts = torch.arange(rel.size(0), dtype=torch.long, device=rel.device).unsqueeze(-1) * rows.size(0) - lo
+    return PositionWindow(
+        rows=torch.index_select(rel_embeddings[0: att_span * 2, :], 0, rows).unsqueeze(0),
+        c2p_index=(c2p_pos + starts).reshape(-1),
+        p2c_index=(p2c_pos + starts).reshape(-1),
+    )
+
+
+def _gather_last(scores: torch.Tensor, flat_index: torch.Tensor, t: int) -> torch.Tensor:
+    """out[n, i, j] = scores[n, i, index[i, j]] for scores (..., T, W) with N leading rows, flat_index = i·W + index[i, j].
+
+    The numbers torch.gather gives with the index expanded to (N, T, T), read through a
+    flattened (T·W) axis so that the graph holds one (T·T) index instead of N copies.
+    Returns (N, T, T).
+    """
+    flat = scores.flatten(-2)
+    return torch.index_select(flat.reshape(-1, flat.size(-1)), 1, flat_index).view(-1, t, t)
 
 
 def windows(relative_pos: torch.Tensor | None, query_layer: torch.Tensor, key_layer: torch.Tensor) -> bool:
@@ -65,35 +106,17 @@ def windows(relative_pos: torch.Tensor | None, query_layer: torch.Tensor, key_la
 
 
 def windowed_disentangled_attention_bias(self: Any, query_layer: torch.Tensor, key_layer: torch.Tensor,
-                                         relative_pos: torch.Tensor, rel_embeddings: torch.Tensor,
-                                         scale_factor: int) -> Any:
+                                         window: PositionWindow, scale_factor: int) -> Any:
     """DisentangledSelfAttention.disentangled_attention_bias's result, computed on the reachable window.
 
-    `query_layer`/`key_layer` are (batch·heads, T, head_size); `relative_pos` is the encoder's
-    (1, T, T) bucketed q−k matrix (see `windows`). Returns the c2p + p2c bias (batch·heads, T, T).
+    `query_layer`/`key_layer` are (batch·heads, T, head_size); `window` comes from `position_window`
+    for this forward pass. Returns the c2p + p2c bias (batch·heads, T, T).
     """
     heads = self.num_attention_heads
-    att_span = self.pos_ebd_size
-    rel = relative_pos[0].to(device=query_layer.device, dtype=torch.long)  # (T, T): rel[q, k] = bucket(q - k)
-    # The stock code's clamped indices into rel_embeddings (for equal query and key lengths,
-    # build_rpos returns relative_pos itself, so p2c reads -rel).
-    c2p_pos = torch.clamp(rel + att_span, 0, att_span * 2 - 1)
-    p2c_pos = torch.clamp(-rel + att_span, 0, att_span * 2 - 1)
-    used = [p for p, kind in ((c2p_pos, "c2p"), (p2c_pos, "p2c")) if kind in self.pos_att_type]
-    if not used:
-        return 0
-    lo = torch.stack([p.min() for p in used]).min()
-    hi = torch.stack([p.max() for p in used]).max()
-    # At least MIN_WINDOW rows (while rel_embeddings has them), grown upward then downward.
-    width = min(MIN_WINDOW, att_span * 2)
-    hi = torch.clamp(torch.maximum(hi, lo + (width - 1)), max=att_span * 2 - 1)
-    lo = torch.clamp(torch.minimum(lo, hi - (width - 1)), min=0)
-    rows = torch.arange(lo, hi + 1, dtype=torch.long, device=rel_embeddings.device)
-    window = torch.index_select(rel_embeddings[0: att_span * 2, :], 0, rows).unsqueeze(0)  # (1, W, hidden)
 
     def project(proj: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
         """(heads, head_size, W): the window through one projection, transposed for the product."""
-        return self.transpose_for_scores(proj(window), heads).transpose(-1, -2)
+        return self.transpose_for_scores(proj(window.rows), heads).transpose(-1, -2)
 
     if self.share_att_key:
         pos_query_layer = project(self.query_proj)
@@ -114,25 +137,33 @@ def windowed_disentangled_attention_bias(self: Any, query_layer: torch.Tensor, k
     score = 0
     if "c2p" in self.pos_att_type:
         c2p_att = torch.matmul(by_batch(query_layer), pos_key_layer)
-        c2p_att = _gather_last(c2p_att.view(-1, t, c2p_att.size(-1)), c2p_pos - lo)
+        c2p_att = _gather_last(c2p_att, window.c2p_index, t)
         score += c2p_att / scale.to(dtype=c2p_att.dtype)
     if "p2c" in self.pos_att_type:
         p2c_att = torch.matmul(by_batch(key_layer), pos_query_layer)
-        p2c_att = _gather_last(p2c_att.view(-1, t, p2c_att.size(-1)), p2c_pos - lo).transpose(-1, -2)
+        p2c_att = _gather_last(p2c_att, window.p2c_index, t).transpose(-1, -2)
         score += p2c_att / scale.to(dtype=p2c_att.dtype)
     return score
 
 
 def _with_fallback(stock: Callable[..., Any]) -> Callable[..., Any]:
-    """The method installed while patched: windowed where `windows` says so, else the stock method."""
+    """The method installed while patched: windowed where `windows` says so, else the stock method.
+
+    The window is computed once per forward pass (every layer gets the same relative_pos and
+    rel_embeddings objects) and reused, so the graph holds its operations once, not once per layer.
+    """
+    last: list[tuple[torch.Tensor, torch.Tensor, PositionWindow]] = []
 
     def disentangled_attention_bias(self: Any, query_layer: torch.Tensor, key_layer: torch.Tensor,
                                     relative_pos: torch.Tensor | None, rel_embeddings: torch.Tensor,
                                     scale_factor: int) -> Any:
-        if relative_pos is not None and windows(relative_pos, query_layer, key_layer):
-            return windowed_disentangled_attention_bias(self, query_layer, key_layer, relative_pos, rel_embeddings,
-                                                        scale_factor)
-        return stock(self, query_layer, key_layer, relative_pos, rel_embeddings, scale_factor)
+        if relative_pos is None or not windows(relative_pos, query_layer, key_layer) or not (
+                {"c2p", "p2c"} & set(self.pos_att_type)):
+            return stock(self, query_layer, key_layer, relative_pos, rel_embeddings, scale_factor)
+        if not (last and last[0][0] is relative_pos and last[0][1] is rel_embeddings):
+            last[:] = [(relative_pos, rel_embeddings,
+                        position_window(relative_pos, rel_embeddings, self.pos_ebd_size, self.pos_att_type))]
+        return windowed_disentangled_attention_bias(self, query_layer, key_layer, last[0][2], scale_factor)
 
     return disentangled_attention_bias
 
