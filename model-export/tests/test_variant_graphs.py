@@ -62,3 +62,10 @@ def test_inline_initializer_identities_rewires_consumers():
     assert [n.op_type for n in model.graph.node] == ["Identity", "MatMul", "MatMul", "Add", "Add"]
     assert model.graph.node[2].input[1] == "w" and model.graph.node[4].input[1] == "w_other"
     onnx.checker.check_model(model)
+
+
+@pytest.mark.parametrize("variant", ["fp32", "fp16", "q4f16", "q4", "q8"])
+def test_committed_graphs_use_windowed_attention(manifest, variant):
+    """The app ships windowed_attention.py's graph: no position table repeated per batch row, no per-row gather index."""
+    ops = {n.op_type for n in _load(manifest, variant).graph.node}
+    assert "Tile" not in ops and "GatherElements" not in ops
