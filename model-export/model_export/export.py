@@ -48,6 +48,7 @@ from model_export.source import (
     resolve_nli_labels,
 )
 from model_export.tokenizer import SPM_FILE, BundleTokenizer, read_spm, write_tokenizer_files
+from model_export.windowed_attention import ATTENTION_CHOICES, Attention, windowed_attention
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,13 @@ class _TracedBackbone(torch.nn.Module):
         return out.logits, out.hidden_states[-1]
 
 
-def export_fp32_onnx(model: Any, path: Path, uses_token_type_ids: bool, opset: int) -> list[str]:
-    """TorchScript export (dynamo=False: the dynamo exporter is reported to fail on DeBERTa)."""
+def export_fp32_onnx(model: Any, path: Path, uses_token_type_ids: bool, opset: int,
+                     attention: Attention = "stock") -> list[str]:
+    """TorchScript export (dynamo=False: the dynamo exporter is reported to fail on DeBERTa).
+
+    `attention="windowed"` traces the relative-position bias through windowed_attention.py (the
+    same numbers, only the reachable position rows, no per-row copies); "stock" traces transformers as is.
+    """
     wrapper = _TracedBackbone(model).eval()
     # A padded example so tracing sees a real mask; shapes stay dynamic via dynamic_axes.
     input_ids = torch.tensor([[1, 10, 11, 12, 13, 2, 14, 15, 2], [1, 16, 17, 2, 18, 2, 0, 0, 0]], dtype=torch.long)
@@ -92,7 +98,7 @@ def export_fp32_onnx(model: Any, path: Path, uses_token_type_ids: bool, opset: i
     path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings about python ints; validation checks the result
-        with torch.no_grad():
+        with torch.no_grad(), windowed_attention(attention):
             torch.onnx.export(
                 wrapper, args, str(path), dynamo=False, opset_version=opset,
                 input_names=names, output_names=["logits", "last_hidden_state"],
@@ -129,6 +135,9 @@ class ExportOptions:
     # "on" requires it, "off" skips it, "auto" runs it when available and the fp32 graph is
     # small enough to finish in minutes (WASM in Node is slow on large models).
     web_check: str = "auto"
+    # How the graph computes DeBERTa's relative-position bias (windowed_attention.py). "stock" is the
+    # default: the windowed graph has the same numbers but was not measured faster (docs/benchmarks.md, Levers).
+    attention: Attention = "stock"
 
 
 def seed_labels() -> list[Label]:
@@ -215,7 +224,7 @@ def _build_bundle(model: Any, tokenizer: BundleTokenizer, options: ExportOptions
     with tempfile.TemporaryDirectory() as tmp:
         fp32_tmp = Path(tmp) / "model.onnx"
         log.info("exporting fp32 ONNX graph (opset %d)", options.opset)
-        inputs = export_fp32_onnx(model, fp32_tmp, uses_tti, options.opset)
+        inputs = export_fp32_onnx(model, fp32_tmp, uses_tti, options.opset, options.attention)
         log.info("making variants %s", options.variants)
         written = make_variants(fp32_tmp, out, options.variants)
     tok_files = write_tokenizer_files(tokenizer.spm_model, out, options.max_length_pair)
@@ -382,6 +391,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--web-check", choices=["auto", "on", "off"], default="auto",
                    help="also measure errors with ONNX Runtime Web (WASM, needs node and npm ci); auto: when the "
                         "fp32 graph is under 64 MB")
+    p.add_argument("--attention", choices=list(ATTENTION_CHOICES), default="stock",
+                   help="relative-position bias in the graph: stock (transformers' graph) or windowed (only the position "
+                        "rows a sequence reaches, broadcast over the batch; same numbers, not measured faster yet)")
     p.set_defaults(func=run)
 
 
@@ -394,7 +406,7 @@ def run(args: argparse.Namespace) -> int:
     options = ExportOptions(
         out=args.out, source_model=args.model or "", bundle_id=args.bundle_id, name=args.name, demo=args.demo,
         variants=variants, max_length_pair=args.max_length_pair, max_length_text=args.max_length_text,
-        opset=args.opset, threads=args.threads, web_check=args.web_check,
+        opset=args.opset, threads=args.threads, web_check=args.web_check, attention=args.attention,
     )
     if args.random_init:
         tokenizer = BundleTokenizer(read_spm(args.tokenizer))

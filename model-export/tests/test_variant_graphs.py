@@ -62,3 +62,4 @@ def test_inline_initializer_identities_rewires_consumers():
     assert [n.op_type for n in model.graph.node] == ["Identity", "MatMul", "MatMul", "Add", "Add"]
     assert model.graph.node[2].input[1] == "w" and model.graph.node[4].input[1] == "w_other"
     onnx.checker.check_model(model)
+
