@@ -4,7 +4,7 @@
 //
 // Usage: npm run bench -- [--models xsmall] [--dtypes q8,fp32] [--texts 48] [--rounds 2] [--ui-rows 1000] [--smoke]
 //   models: fixture (the committed demo bundle), xsmall, base, large (random weights, exported on demand into
-//   bench/.models/ by the exporter, which also writes the transformers.js layout). --smoke: fixture, fp32, 4 texts,
+//   bench/models/ by the exporter, which also writes the transformers.js layout). --smoke: fixture, fp32, 4 texts,
 //   1 round, a 40-row UI run, results to a temporary folder: it must complete; no figure is asserted.
 // Each round runs, per model and dtype, A = the app's real worker (src/worker/client.ts), B = Transformers.js,
 // C = Python onnxruntime on the engine's own padded batches; odd rounds run C B A. Each browser run gets a fresh
@@ -39,14 +39,14 @@ if (args.smoke) {
 /** Where each model lives: `dir` in the repository, served by Vite at `/${dir}/`, which is also its transformers.js id. */
 const MODELS = {
   fixture: { dir: 'public/models/demo-fixture', served: 'models/demo-fixture' },
-  xsmall: { dir: 'bench/.models/random-xsmall', make: 'xsmall' },
-  base: { dir: 'bench/.models/random-base', make: 'base' },
-  large: { dir: 'bench/.models/random-large', make: 'large' },
+  xsmall: { dir: 'bench/models/random-xsmall', make: 'xsmall' },
+  base: { dir: 'bench/models/random-base', make: 'base' },
+  large: { dir: 'bench/models/random-large', make: 'large' },
 };
 const SEED_CSV = join(ROOT, 'public/samples/seed-news.csv');
 // One big fp32 MatMul (a DeBERTa-base FFN over 512 tokens): the peak each backend reaches on dense math.
 const MATMUL = { m: 512, k: 768, n: 3072 };
-const MATMUL_GRAPH = `bench/.models/matmul-${MATMUL.m}x${MATMUL.k}x${MATMUL.n}.onnx`;
+const MATMUL_GRAPH = `bench/models/matmul-${MATMUL.m}x${MATMUL.k}x${MATMUL.n}.onnx`;
 const DTYPES = args.dtypes.split(',');
 
 function model(name) {
