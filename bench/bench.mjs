@@ -36,7 +36,7 @@ if (args.smoke) {
   Object.assign(args, { models: 'fixture', dtypes: 'fp32', texts: '4', rounds: '1', 'ui-rows': '40', 'ui-model': 'fixture', out: join(scratch, 'benchmarks.md'), json: join(scratch, 'bench.json') });
 }
 
-/** Where each model lives: `dir` in the repository, served by Vite at `/${dir}/`, which is also its transformers.js id. */
+/** Where each model lives: `dir` in the repository, served by Vite at `/${served ?? dir}/`. */
 const MODELS = {
   fixture: { dir: 'public/models/demo-fixture', served: 'models/demo-fixture' },
   xsmall: { dir: 'bench/models/random-xsmall', make: 'xsmall' },
@@ -60,7 +60,7 @@ function model(name) {
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
   const served = spec.served ?? spec.dir;
   const labels = manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head }));
-  return { name, dir, url: `/${served}/`, id: served, manifest, config, labels };
+  return { name, dir, url: `/${served}/`, manifest, config, labels };
 }
 
 /**
@@ -165,7 +165,7 @@ report(await withChromium(async ({ base, browser, server }) => {
     'transformers.js': (m, dtype) =>
       inFreshContext(async (context) => {
         const page = await openBenchPage(context, base);
-        const job = { model: m.id, dtype, threads, texts, hypotheses: m.labels.map((l) => l.hypothesis) };
+        const job = { folder: m.url, dtype, threads, texts, hypotheses: m.labels.map((l) => l.hypothesis) };
         const { result, peakRssMiB } = await withPeakRss(rootPid, () => page.evaluate((j) => globalThis.benchTjs(j), job));
         return { ...result, peakRssMiB };
       }),

@@ -3,9 +3,9 @@ import { env, pipeline } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 
-/** One run: the model folder at `/${model}/` (transformers.js layout), `dtype` on WASM with `threads` threads. */
+/** One run: the model folder at the URL path `folder` (transformers.js layout, ends in '/'), `dtype` on WASM with `threads` threads. */
 export interface TjsJob {
-  model: string;
+  folder: string;
   dtype: 'fp32' | 'q8';
   threads: number;
   texts: string[];
@@ -25,7 +25,6 @@ export interface TjsResult {
 
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
-env.localModelPath = '/';
 env.useBrowserCache = false;
 // NOTE: transformers.js points ORT at a CDN by default; the bench is offline and must run the app's ORT build.
 const wasm = env.backends.onnx.wasm!;
@@ -35,8 +34,11 @@ type ZeroShot = (text: string, labels: string[], options: { hypothesis_template:
 
 async function run(job: TjsJob): Promise<TjsResult> {
   wasm.numThreads = job.threads;
+  // The folder's parent as the local model path and its name as the model id: a one-part id, as transformers.js expects.
+  const name = job.folder.replace(/\/$/, '').split('/').pop()!;
+  env.localModelPath = job.folder.slice(0, job.folder.replace(/\/$/, '').length - name.length);
   const started = performance.now();
-  const classifier = (await pipeline('zero-shot-classification', job.model, { dtype: job.dtype, device: 'wasm' })) as unknown as ZeroShot & { dispose(): Promise<void> };
+  const classifier = (await pipeline('zero-shot-classification', name, { dtype: job.dtype, device: 'wasm' })) as unknown as ZeroShot & { dispose(): Promise<void> };
   const classify = async (text: string) => {
     const out = await classifier(text, job.hypotheses, { hypothesis_template: '{}', multi_label: true });
     return job.hypotheses.map((h) => out.scores[out.labels.indexOf(h)]!);
