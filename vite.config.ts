@@ -32,7 +32,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // NOTE: Node background-compiles ORT's 27 MB wasm with TurboFan and can stall the
     // first runs for minutes on a busy 2-core machine; baseline (Liftoff) code avoids it.
-    // See ../shared/design/webgpu-in-node-notes.md. Benchmarks (vitest bench) run the same way.
+    // See ../shared/design/webgpu-in-node-notes.md.
     execArgv: ['--liftoff-only'],
   },
 });

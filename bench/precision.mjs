@@ -7,17 +7,12 @@
 // Random-weight xsmall/base bundles are exported on demand into model-export/out/ (minutes; needs the venv).
 // Runs are interleaved: in each round every variant of every bundle runs once, the order reversed on odd
 // rounds, so that load on this shared machine falls on all alike. Ratios to fp32 come from the same rounds.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from '@playwright/test';
-import { createServer } from 'vite';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+import { benchTexts, ensureRandomBundle, machine as describeMachine, median, ROOT, withChromium } from './common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = ROOT;
 const { values: args } = parseArgs({
   options: {
     bundles: { type: 'string', default: 'fixture,xsmall,base' },
@@ -35,49 +30,20 @@ const BUNDLES = {
   base: { dir: 'model-export/out/random-base', make: 'base' },
 };
 
-/** News-like texts of 1 to 5 sentences (about 15 to 90 tokens), the same for every bundle and variant. */
-function benchTexts(n) {
-  const subjects = ['The central bank', 'A new smartphone', 'Hospital staff', 'Wind farms', 'Stock markets', 'The government', 'A start-up', 'Farmers'];
-  const verbs = ['reported', 'announced', 'warned about', 'celebrated', 'questioned', 'delayed'];
-  const objects = ['record quarterly earnings', 'a vaccine trial', 'rising carbon emissions', 'an AI chip', 'lower unemployment', 'a drought', 'new tariffs'];
-  return Array.from({ length: n }, (_, i) =>
-    Array.from({ length: 1 + (i % 5) }, (_, k) => `${subjects[(i + 3 * k) % subjects.length]} ${verbs[(i * 5 + k) % verbs.length]} ${objects[(i * 7 + 2 * k) % objects.length]}.`).join(' '),
-  );
-}
-
 function ensureBundle(name) {
   const spec = BUNDLES[name];
   if (!spec) throw new Error(`unknown bundle ${name}; choose from ${Object.keys(BUNDLES).join(', ')}`);
-  const dir = join(root, spec.dir);
-  if (!existsSync(join(dir, 'manifest.json'))) {
-    if (!spec.make) throw new Error(`${spec.dir} is missing`);
-    const py = join(root, 'model-export/.venv/bin/python');
-    if (!existsSync(py)) throw new Error('model-export/.venv is missing: run `bash scripts/setup.sh python` first');
-    console.error(`exporting a random-weight DeBERTa-v3-${spec.make} bundle into ${spec.dir} (minutes)…`);
-    execFileSync(py, ['-m', 'model_export', 'export', '--random-init', spec.make, '--out', relative(join(root, 'model-export'), dir)], {
-      cwd: join(root, 'model-export'),
-      stdio: 'inherit',
-    });
-  }
+  const dir = spec.make ? ensureRandomBundle(spec.make, spec.dir) : join(root, spec.dir);
+  if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${spec.dir} is missing`);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   return { name, dir, url: spec.url ?? `/${spec.dir}/`, manifest };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 const bundles = args.bundles.split(',').map(ensureBundle);
 const texts = benchTexts(Number(args.texts));
 const threads = Number(args.threads);
-const server = await createServer({ root, logLevel: 'warn', server: { port: 0, strictPort: false, host: '127.0.0.1' } });
-await server.listen();
-const base = server.resolvedUrls.local[0];
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
 const runs = [];
-const chromiumVersion = browser.version();
-try {
+const chromiumVersion = await withChromium(async ({ base, browser }) => {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   // A fresh clone's first load makes Vite pre-bundle the dependencies: minutes on a busy 2-core machine.
@@ -94,13 +60,11 @@ try {
       }
     }
   }
-} finally {
-  await browser.close();
-  await server.close();
-}
+  return browser.version();
+});
 
 const ortVersion = JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version;
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+const machine = describeMachine();
 const command = `node bench/precision.mjs --bundles ${args.bundles} --texts ${args.texts} --rounds ${args.rounds} --threads ${args.threads}`;
 const table = bundles.map((b) => {
   const rows = Object.entries(b.manifest.variants).map(([dtype, v]) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything, then runs every test: pytest, ruff, typecheck, lint, module boundaries, vitest, the build checks (single ORT, main chunk without Ajv), the precision bench smoke, Playwright e2e.
+# Installs everything, then runs every test: pytest, ruff, typecheck, lint, module boundaries, vitest, the build checks (single ORT, main chunk without Ajv), the precision and side-by-side bench smokes, Playwright e2e.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh node python chromium
@@ -33,6 +33,9 @@ step "precision bench smoke (fixture, 1 round; no figure asserted, the run must 
 bench_tmp=$(mktemp -d)
 node bench/precision.mjs --bundles fixture --texts 4 --rounds 1 --out "$bench_tmp/precision.md" --json "$bench_tmp/precision.json"
 rm -rf "$bench_tmp"
+
+step "side-by-side bench smoke (fixture: the app's worker, Transformers.js, native ORT, a 40-row UI run; no figure asserted, the run must complete)"
+node bench/bench.mjs --smoke
 
 step "Playwright e2e (Chromium: wasm and webgpu projects)"
 # A free port for vite preview, so a dev server or another run on 4173 cannot break the suite.

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from model_export.errors import ManifestError
-from model_export.files import json_text, sha256_file
+from model_export.files import json_text, sha256_file, write_json
 
 # The checks live beside the schema's other rules (manifest_rules); imported here for existing importers.
 from model_export.manifest_rules import (  # noqa: F401
@@ -21,6 +21,10 @@ from model_export.manifest_rules import (  # noqa: F401
 )
 
 MANIFEST_NAME = "manifest.json"
+# The Hugging Face model config, written beside the manifest so that the bundle is also a transformers.js
+# model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model{suffix}.onnx; the variant
+# file names in quantize.VARIANT_SPECS are transformers.js's). The app reads the manifest, never this file.
+HF_CONFIG_NAME = "config.json"
 
 # The dtypes manifest.schema.json accepts as variant names, in its order.
 VARIANT_NAMES = tuple(load_schema()["properties"]["variants"]["properties"])
@@ -221,6 +225,20 @@ class Manifest:
         return cls.from_dict(data)
 
 
+
+
+def write_hf_config(config: Any, folder: Path) -> None:
+    """Write the model's Hugging Face config as `config.json`, with id2label/label2id as the model has them.
+
+    transformers.js picks the model class from `model_type` and the zero-shot pipeline its entailment and
+    contradiction (or not_entailment) logits from `label2id`. `_name_or_path` (where the model was loaded
+    from, a temporary folder for the fixture) is left out and keys are sorted: identical models give
+    identical bytes.
+    """
+    doc = {k: v for k, v in config.to_dict().items() if k != "_name_or_path"}
+    if not doc.get("architectures"):
+        doc["architectures"] = ["DebertaV2ForSequenceClassification"]
+    write_json(Path(folder) / HF_CONFIG_NAME, doc, sort_keys=True)
 
 
 def describe_files(folder: Path | str) -> dict[str, FileEntry]:

@@ -33,6 +33,7 @@ from model_export.bundle import (
     Variant,
     describe_files,
     validate_bundle,
+    write_hf_config,
 )
 from model_export.errors import ExportError
 from model_export.files import FIXTURE_BUNDLE
@@ -228,6 +229,7 @@ def _build_bundle(model: Any, tokenizer: BundleTokenizer, options: ExportOptions
         log.info("making variants %s", options.variants)
         written = make_variants(fp32_tmp, out, options.variants)
     tok_files = write_tokenizer_files(tokenizer.spm_model, out, options.max_length_pair)
+    write_hf_config(config, out)
     if int(config.vocab_size) < tokenizer.vocab_size:
         raise ExportError(f"the tokenizer has {tokenizer.vocab_size} ids but the model's embedding only "
                           f"{config.vocab_size}: they do not belong together")

@@ -45,6 +45,8 @@ class VariantSpec:
     method: str
 
 
+# File names are transformers.js's (`onnx/model{suffix}.onnx`, its dtype suffix table), so that a bundle is also a
+# transformers.js model folder (with bundle.HF_CONFIG_NAME); tests/test_transformers_js_layout.py holds them to it.
 VARIANT_SPECS: dict[str, VariantSpec] = {
     spec.name: spec
     for spec in [

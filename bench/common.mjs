@@ -1,0 +1,73 @@
+// What the benchmarks share: the bench texts, medians, the machine's description, random-weight bundles made
+// on demand, and one Vite dev server plus Debian's headless Chromium (scripts/chromium.mjs) to run pages in.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { createServer } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const PYTHON = join(ROOT, 'model-export/.venv/bin/python');
+
+/** News-like texts of 1 to 5 sentences (about 15 to 90 tokens), the same for every bundle, variant and system. */
+export function benchTexts(n) {
+  const subjects = ['The central bank', 'A new smartphone', 'Hospital staff', 'Wind farms', 'Stock markets', 'The government', 'A start-up', 'Farmers'];
+  const verbs = ['reported', 'announced', 'warned about', 'celebrated', 'questioned', 'delayed'];
+  const objects = ['record quarterly earnings', 'a vaccine trial', 'rising carbon emissions', 'an AI chip', 'lower unemployment', 'a drought', 'new tariffs'];
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: 1 + (i % 5) }, (_, k) => `${subjects[(i + 3 * k) % subjects.length]} ${verbs[(i * 5 + k) % verbs.length]} ${objects[(i * 7 + 2 * k) % objects.length]}.`).join(' '),
+  );
+}
+
+/** The q-quantile (0..1) of `xs`, linearly interpolated; the median is quantile(xs, 0.5). */
+export function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return null;
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
+}
+
+export const median = (xs) => quantile(xs, 0.5);
+
+export function machine() {
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+}
+
+/**
+ * Exports a random-weight DeBERTa-v3 bundle of `size` (xsmall, base, large) into `dir` (relative to the repository)
+ * unless one is there already. Minutes; needs model-export/.venv.
+ */
+export function ensureRandomBundle(size, dir, extra = []) {
+  const abs = join(ROOT, dir);
+  if (existsSync(join(abs, 'manifest.json'))) return abs;
+  if (!existsSync(PYTHON)) throw new Error('model-export/.venv is missing: run `bash scripts/setup.sh python` first');
+  console.error(`exporting a random-weight DeBERTa-v3-${size} bundle into ${dir} (minutes)…`);
+  execFileSync(PYTHON, ['-m', 'model_export', 'export', '--random-init', size, '--out', relative(join(ROOT, 'model-export'), abs), ...extra], {
+    cwd: join(ROOT, 'model-export'),
+    stdio: 'inherit',
+  });
+  return abs;
+}
+
+/**
+ * Runs `fn({ base, browser })` with a Vite dev server on a free port (the app's cross-origin isolation headers)
+ * and a headless Chromium from scripts/chromium.mjs; closes both afterwards. `server` is Playwright's browser
+ * server, whose process is the root of Chromium's process tree.
+ */
+export async function withChromium(fn) {
+  const vite = await createServer({ root: ROOT, logLevel: 'warn', server: { port: 0, strictPort: false, host: '127.0.0.1' } });
+  await vite.listen();
+  const server = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
+  const browser = await chromium.connect(server.wsEndpoint());
+  try {
+    return await fn({ base: vite.resolvedUrls.local[0], browser, server });
+  } finally {
+    await browser.close();
+    await server.close();
+    await vite.close();
+  }
+}
