@@ -33,6 +33,8 @@ test('the production page renders, is cross-origin isolated and reports the back
 
   // The demo bundle says so, with the command that exports the real model.
   await expect(app.demoBanner).toContainText('Demo model loaded');
+  // No link that cannot work on a fresh clone: the real bundle's address is shown as text.
+  await expect(app.demoBanner.getByRole('link')).toHaveCount(0);
   await expect(app.demoBanner.locator('code')).toHaveText(
     'cd model-export && .venv/bin/python -m model_export export MoritzLaurer/deberta-v3-large-zeroshot-v2.0 --out ../public/models/deberta-v3-large-zeroshot',
   );

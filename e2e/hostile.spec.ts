@@ -43,3 +43,17 @@ test('hostile files dropped on the page are read row by row in the right encodin
   await expect(column).toHaveValue('1');
   await app.shot('hostile-only-numbers');
 });
+
+test('a 1 MB cell is labelled beside a short row, and the table marks it as cut to fit the model', async ({ app }, testInfo) => {
+  await app.openReady();
+  await app.dropCsv(hostile('very-long-line.csv', (n) => testInfo.outputPath(n)), 'very-long-line.csv');
+  await expect(app.csvSummary).toContainText('very-long-line.csv: 2 rows, 2 columns');
+  await app.runBatch();
+  await app.waitBatch();
+  const rows = app.resultsTable.locator('[role="row"][data-row]');
+  await expect(rows.nth(0)).toHaveAttribute('data-scored', 'true');
+  await expect(rows.nth(0)).toHaveAttribute('data-cut', 'true');
+  await expect(rows.nth(0).getByLabel('text cut to fit the model')).toBeVisible();
+  await expect(rows.nth(1)).toHaveAttribute('data-scored', 'true');
+  await expect(rows.nth(1)).toHaveAttribute('data-cut', 'false');
+});

@@ -8,7 +8,7 @@ export const EXPORT_COMMAND =
 /** Where the exported bundle is then found. */
 export const REAL_BUNDLE_URL = '/models/deberta-v3-large-zeroshot/';
 
-/** The demo-bundle banner, with the export command and the address of the exported bundle; nothing for a real bundle. */
+/** The demo-bundle banner, with the export command and the address of the exported bundle (as text: it exists only after the export); nothing for a real bundle. */
 export function DemoBanner() {
   const name = useAppStore((s) => (s.ready?.bundle.demo ? s.ready.bundle.name : null));
   if (name === null) return null;
@@ -22,7 +22,8 @@ export function DemoBanner() {
         <code>{EXPORT_COMMAND}</code>
       </pre>
       <p>
-        then open <a href={`?bundle=${REAL_BUNDLE_URL}`}>{`?bundle=${REAL_BUNDLE_URL}`}</a>.
+        then rebuild and open the page with <samp>{`?bundle=${REAL_BUNDLE_URL}`}</samp>. That address is not a link here: on a fresh
+        clone nothing is behind it until the export has written the folder.
       </p>
     </aside>
   );
