@@ -91,10 +91,11 @@ export class FakeEngine implements EngineLike {
         if (this.cancelled.has(id)) return { cancelled: true, elapsedMs: start };
         const results = texts.slice(start, start + this.chunk).map((text, k): TextResult => {
           const error = this.badTexts.get(text);
-          if (error) return { index: start + k, truncated: false, tokens: 0, scores: [], error };
+          if (error) return { index: start + k, truncated: false, windows: 1, tokens: 0, scores: [], error };
           return {
             index: start + k,
             truncated: false,
+            windows: 1,
             tokens: text.length,
             scores: labels.map((l) => blendScore(fakeNli(text, l.hypothesis), l.head ? { polyLogit: fakePolyLogit(text), alpha: 0.5 } : null)),
           };
