@@ -20,3 +20,6 @@ export type WindowAggregate = (typeof WINDOW_AGGREGATES)[number];
 export type LongTextOption = { mode: 'truncate' } | { mode: 'windows'; stride: number; aggregate: WindowAggregate };
 
 export const TRUNCATE: LongTextOption = { mode: 'truncate' };
+
+/** What choosing windows starts from: overlapping windows (stride about half a window of the real model), each label's best window. */
+export const DEFAULT_WINDOWS = { mode: 'windows', stride: 256, aggregate: 'max' } as const satisfies LongTextOption;
