@@ -214,6 +214,18 @@ export class AppPage {
     await expect(this.page.getByTestId('drop-overlay')).toBeHidden();
   }
 
+  /** The long-text setting (CSV panel): cut to fit, or windows with a stride and an aggregate. */
+  get longTexts() {
+    return this.page.getByTestId('long-text');
+  }
+
+  async setLongTexts(option: { mode: 'truncate' } | { mode: 'windows'; stride: number; aggregate: 'max' | 'mean' }): Promise<void> {
+    if (option.mode === 'truncate') return this.longTexts.getByLabel(/cut to fit/).check();
+    await this.longTexts.getByLabel('score in windows').check();
+    await this.longTexts.getByLabel('stride').fill(String(option.stride));
+    await this.longTexts.getByLabel("each label's").selectOption(option.aggregate);
+  }
+
   async runBatch(): Promise<void> {
     await this.page.getByRole('button', { name: /^(Label all rows|Label again)$/ }).click();
   }

@@ -15,6 +15,7 @@ import torch
 
 from model_export import golden as gold
 from model_export import validation as val
+from model_export.bundle import Manifest
 from model_export.errors import ExportError
 from model_export.export import ExportOptions, export_bundle, seed_labels
 from model_export.files import FIXTURE_BUNDLE, GOLDEN_DIR, REPO_ROOT, write_golden
@@ -28,6 +29,7 @@ from model_export.tokenizer import (
     train_sentencepiece,
     write_tokenizer_files,
 )
+from model_export.windows_golden import build_windows_golden
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +170,7 @@ def make_fixture(out: Path, seed_data: Path | None, golden_path: Path | None,
         write_golden(doc, golden_path)
         write_golden(gold.build_tokenizer_golden(bundle_tokenizer, manifest, out), tokenizer_golden_path(golden_path))
         write_golden(gold.build_long_texts_golden(bundle_tokenizer, manifest, out), long_texts_golden_path(golden_path))
+        write_golden(build_windows_golden(model, bundle_tokenizer, manifest, out), windows_golden_path(golden_path))
     return doc
 
 
@@ -192,6 +195,29 @@ def tokenizer_golden_path(golden_path: Path) -> Path:
 def long_texts_golden_path(golden_path: Path) -> Path:
     """The long-texts tokenizer golden beside a backbone golden (X.golden.json -> X.long-texts.golden.json)."""
     return golden_path.with_name(golden_path.name.replace(".golden.json", ".long-texts.golden.json"))
+
+
+def windows_golden_path(golden_path: Path) -> Path:
+    """The windows-mode golden beside a backbone golden (X.golden.json -> X.windows.golden.json)."""
+    return golden_path.with_name(golden_path.name.replace(".golden.json", ".windows.golden.json"))
+
+
+def write_windows_golden_only(out: Path, seed_data: Path | None, golden_path: Path, config: FixtureConfig) -> None:
+    """Rebuild the fixture's PyTorch model exactly as make_fixture does and write only the windows golden.
+
+    Why: adding a golden must not re-export (and so re-measure) the committed bundle.
+    """
+    torch.set_num_threads(1)
+    model, tokenizer = build_fixture_source(config, read_seed_texts(seed_data) if seed_data else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "source"
+        source.mkdir()
+        model.save_pretrained(str(source))
+        write_tokenizer_files(tokenizer.spm_model, source, config.max_length_pair)
+        model, _ = load_source(str(source.resolve()))
+    manifest = Manifest.load(out)
+    write_golden(build_windows_golden(model, BundleTokenizer.from_folder(out), manifest, out),
+                 windows_golden_path(golden_path))
 
 
 def default_golden_path(out: Path) -> Path:
@@ -233,6 +259,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="also keep the fixture as a Hugging Face model folder here (config, safetensors, tokenizer)")
     p.add_argument("--web-check", choices=["auto", "on", "off"], default="auto",
                    help="also measure variant errors on ONNX Runtime Web, as export does (the committed bundle: on)")
+    p.add_argument("--windows-golden-only", action="store_true",
+                   help="write only the windows-mode golden of the existing bundle at --out (no export)")
     p.set_defaults(func=run)
 
 
@@ -241,6 +269,10 @@ def run(args: argparse.Namespace) -> int:
     if args.seed_data is not None and not args.seed_data.is_file():
         raise ExportError(f"--seed-data {args.seed_data} not found")
     golden_path = args.golden or default_golden_path(args.out)
+    if args.windows_golden_only:
+        write_windows_golden_only(args.out, args.seed_data, golden_path, FixtureConfig(seed=args.seed))
+        print(f"windows golden: {windows_golden_path(golden_path)}")
+        return 0
     _warn_if_heads_will_be_dropped(args.out)
     doc = make_fixture(args.out, args.seed_data, golden_path, FixtureConfig(seed=args.seed), args.keep_source,
                        args.web_check)

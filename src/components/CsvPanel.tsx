@@ -7,6 +7,7 @@ import { runRates, selectGoldSummary, selectResultNote } from '../store/selector
 import { useAppStore } from '../store/store';
 import { downloadParts } from './download';
 import { formatCount, formatDuration } from './format';
+import { LongTextSetting } from './LongTextSetting';
 import { ProblemBox } from './ProblemBox';
 
 const RUN_TEXT = {
@@ -156,6 +157,7 @@ export function CsvPanel() {
               Download labelled CSV
             </button>
           </div>
+          <LongTextSetting />
         </div>
       )}
 

@@ -45,10 +45,19 @@ export function ResultsTable() {
   );
 }
 
-/** A virtualised, ARIA-table of the labelled rows: scores per label (✓ when predicted), predicted and gold labels; ✂ marks a text cut to fit the model. */
+/** The row number's tooltip: whether the text was cut and in how many windows it was read; undefined when neither. */
+function rowNote(cut: boolean, windows: number): string | undefined {
+  const notes = [
+    windows > 1 ? `The text was read in ${windows} token windows (its NLI scores aggregate them).` : null,
+    cut ? (windows > 1 ? 'The label heads read only its beginning.' : 'The text was cut to fit the model: only its beginning was read.') : null,
+  ].filter((n) => n !== null);
+  return notes.length ? notes.join(' ') : undefined;
+}
+
+/** A virtualised, ARIA-table of the labelled rows: scores per label (✓ when predicted), predicted and gold labels; ✂ marks a text cut to fit the model, ⧉N one read in N windows. */
 export function ResultsGrid(props: ResultsGridProps) {
   const { rows, labels, thresholds, gold } = props;
-  const { blended, nli, poly, scored, failed, cut } = props.scores;
+  const { blended, nli, poly, scored, failed, cut, windows } = props.scores;
   const L = labels.length;
   const scroller = useRef<HTMLDivElement>(null);
   // The app does not run the React Compiler, so its skipping this component changes nothing; TanStack documents this use.
@@ -105,11 +114,17 @@ export function ResultsGrid(props: ResultsGridProps) {
                 data-scored={String(isScored)}
                 data-failed={String(error !== undefined)}
                 data-cut={String(cut[i] === 1)}
+                data-windows={windows[i]! > 1 ? windows[i] : undefined}
                 style={{ gridTemplateColumns: columns, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
               >
-                <span role="cell" className="num muted" title={cut[i] === 1 ? 'The text was cut to fit the model: only its beginning was read.' : undefined}>
+                <span role="cell" className="num muted" title={rowNote(cut[i] === 1, windows[i]!)}>
                   {formatCount(i + 1)}
                   {cut[i] === 1 ? <span aria-label="text cut to fit the model"> ✂</span> : null}
+                  {windows[i]! > 1 ? (
+                    <span aria-label={`text read in ${windows[i]} windows`}>
+                      {' '}⧉{windows[i]}
+                    </span>
+                  ) : null}
                 </span>
                 <span role="cell" className="vt-text" title={rows[i]![props.textColumn]}>
                   {rows[i]![props.textColumn]}

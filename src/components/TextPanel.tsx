@@ -61,6 +61,7 @@ export function TextPanel() {
               {' '}
               · {formatDuration(run.elapsedMs)} on <span data-testid="result-backend">{run.backend}</span> ({run.dtype}) · {run.tokens}{run.truncated ? '+' : ''} tokens
               {run.truncated ? ' · the text was cut to fit the model' : ''}
+              {run.windows > 1 ? ` · read in ${run.windows} windows` : ''}
             </span>
           </p>
           {stale && <p className="note">Labels or hypotheses changed since this run: classify again to update the scores.</p>}

@@ -7,3 +7,19 @@ export type Dtype = (typeof DTYPES)[number];
 /** Execution backends of ONNX Runtime Web that the engine uses. */
 export const BACKENDS = ['webgpu', 'wasm'] as const;
 export type Backend = (typeof BACKENDS)[number];
+
+/** How a text longer than a pair holds is read: cut to fit (as the model was trained; the default) or scored in token windows. */
+export const LONG_TEXT_MODES = ['truncate', 'windows'] as const;
+export type LongTextMode = (typeof LONG_TEXT_MODES)[number];
+
+/** How a label's NLI scores over a text's windows become one: the highest, or their mean. */
+export const WINDOW_AGGREGATES = ['max', 'mean'] as const;
+export type WindowAggregate = (typeof WINDOW_AGGREGATES)[number];
+
+/** The long-text option of a classify request; `stride` in tokens (at least 1; clamped to the window). */
+export type LongTextOption = { mode: 'truncate' } | { mode: 'windows'; stride: number; aggregate: WindowAggregate };
+
+export const TRUNCATE: LongTextOption = { mode: 'truncate' };
+
+/** What choosing windows starts from: overlapping windows (stride about half a window of the real model), each label's best window. */
+export const DEFAULT_WINDOWS = { mode: 'windows', stride: 256, aggregate: 'max' } as const satisfies LongTextOption;

@@ -4,14 +4,14 @@ import { blendScore, type LabelScore } from './blend';
 import { BundleError, type BundleSource, cacheNotice, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
 import { scoreHeads } from './heads';
 import { type BatchLimits, growingChunks } from './batching';
-import type { Backend, Dtype } from './constants';
+import { type Backend, type Dtype, type LongTextOption, TRUNCATE, type WindowAggregate } from './constants';
 import { type Fault, InputError } from './errors';
 import { fallsBack, faultOf } from './faults';
 import type { Manifest, Variant } from './manifest';
 import { CancelledError, type NliConfig, scorePairs } from './nli';
 import { createSession, type ModelSession } from './session';
 import { fillTemplate } from './template';
-import { createTokenizer, pairIds, type TextTokenizer, textIds } from './tokenize';
+import { createTokenizer, pairIds, type TextTokenizer, textIds, windowSpans } from './tokenize';
 
 /** A label as the caller wants it scored. */
 export interface LabelSpec {
@@ -26,8 +26,10 @@ export interface LabelSpec {
 export interface TextResult {
   index: number;
   scores: LabelScore[];
-  /** True when the text was cut to fit the model (pairs or the text-only pass). */
+  /** True when the text was cut to fit the model (pairs or the text-only pass; in windows mode, only the heads' text-only pass cuts). */
   truncated: boolean;
+  /** Windows the text was read in (the most over its labels): 1 when it fits or is cut to fit. */
+  windows: number;
   /** Tokens of the text alone, without special tokens; when `truncated`, of the part tokenised (a lower bound). */
   tokens: number;
   /** Why this text alone could not be scored (then `scores` is empty); the other texts are unaffected. */
@@ -61,6 +63,7 @@ interface ClassifyPlan {
   alpha: Array<number | null>;
   needHeads: boolean;
   textRoom: number;
+  long: LongTextOption;
 }
 
 /** `path` relative to the folder holding `file` (both bundle-relative, '/'-separated). */
@@ -218,8 +221,9 @@ export class Engine {
     onChunk: (results: TextResult[], done: number) => void,
     isCancelled: () => boolean,
     chunk = DEFAULT_CHUNK,
+    long: LongTextOption = TRUNCATE,
   ): Promise<void> {
-    const plan = this.plan(labels);
+    const plan = this.plan(labels, long);
     for (const [start, end] of growingChunks(texts.length, chunk)) {
       const slice = texts.slice(start, end);
       let results: TextResult[];
@@ -233,7 +237,7 @@ export class Engine {
             results.push(...(await this.scoreChunk(plan, [slice[i]!], start + i, isCancelled)));
           } catch (alone) {
             if (this.isFatal(alone)) throw alone;
-            results.push({ index: start + i, scores: [], truncated: false, tokens: 0, error: faultOf(alone) });
+            results.push({ index: start + i, scores: [], truncated: false, windows: 1, tokens: 0, error: faultOf(alone) });
           }
         }
       }
@@ -247,8 +251,11 @@ export class Engine {
   }
 
   /** Checks the labels and prepares what every chunk of a request shares; throws an InputError for labels that cannot run. */
-  private plan(labels: readonly LabelSpec[]): ClassifyPlan {
+  private plan(labels: readonly LabelSpec[], long: LongTextOption = TRUNCATE): ClassifyPlan {
     this.checkLabels(labels);
+    if (long.mode === 'windows' && !(Number.isInteger(long.stride) && long.stride >= 1)) {
+      throw new InputError(`The window stride is ${long.stride}; it must be a whole number of tokens, at least 1. Set a stride such as 256.`);
+    }
     const b = this.manifest.backbone;
     const cfg: NliConfig = {
       entailmentId: b.entailment_id,
@@ -272,24 +279,38 @@ export class Engine {
     const needHeads = this.heads !== null && headColumn.some((c) => c >= 0);
     // The most text tokens any sequence keeps: a pair with the shortest hypothesis, or the text-only pass.
     const textRoom = Math.max(b.max_length_pair - 3 - Math.min(...hyps.map((h) => h.length)), needHeads ? b.max_length_text - 2 : 0);
-    return { labels, cfg, hyps, headColumn, alpha, needHeads, textRoom };
+    return { labels, cfg, hyps, headColumn, alpha, needHeads, textRoom, long };
   }
 
   /** Scores `slice` (texts `start`, `start + 1`, …) in one go; any failure fails them all. */
   private async scoreChunk(plan: ClassifyPlan, slice: readonly string[], start: number, isCancelled: () => boolean): Promise<TextResult[]> {
     const b = this.manifest.backbone;
-    const { labels, cfg, hyps, headColumn, alpha, needHeads, textRoom } = plan;
+    const { labels, cfg, hyps, headColumn, alpha, needHeads, textRoom, long } = plan;
     const headLabels = this.manifest.heads?.labels ?? [];
     // Only as much of a text as the longest sequence can hold is tokenised: a 10 MB cell costs
     // what its first few thousand characters cost, with the same ids (TextTokenizer.encodeHead).
-    const encoded = slice.map((text) => this.tokenizer.encodeHead(text, textRoom).ids);
+    // Windows mode reads all of a text that does not fit (then the cost grows with its length).
+    const encoded = slice.map((text) => {
+      const head = this.tokenizer.encodeHead(text, textRoom);
+      return long.mode === 'windows' && !head.complete ? this.tokenizer.encode(text) : head.ids;
+    });
     const pairs: number[][] = [];
     const truncated = new Array<boolean>(slice.length).fill(false);
+    const windows = new Array<number>(slice.length).fill(1);
+    // Pairs of text i and label j are pairs[first[i * labels + j]] onwards, `count` of them.
+    const first: number[] = [];
+    const count: number[] = [];
     encoded.forEach((ids, i) => {
       for (const hyp of hyps) {
-        const p = pairIds(ids, hyp, b.max_length_pair, this.tokenizer.specials);
-        if (p.truncated) truncated[i] = true;
-        pairs.push(p.ids);
+        first.push(pairs.length);
+        const spans = long.mode === 'windows' ? windowSpans(ids.length, b.max_length_pair - 3 - hyp.length, long.stride) : [[0, ids.length] as const];
+        for (const [from, to] of spans) {
+          const p = pairIds(from === 0 && to === ids.length ? ids : ids.slice(from, to), hyp, b.max_length_pair, this.tokenizer.specials);
+          if (p.truncated) truncated[i] = true;
+          pairs.push(p.ids);
+        }
+        count.push(spans.length);
+        windows[i] = Math.max(windows[i]!, spans.length);
       }
     });
     const nli = await scorePairs(this.backbone, pairs, cfg, isCancelled);
@@ -305,11 +326,13 @@ export class Engine {
     return slice.map((_, i): TextResult => ({
       index: start + i,
       truncated: truncated[i]!,
+      windows: windows[i]!,
       tokens: encoded[i]!.length,
       scores: labels.map((_, j) => {
         const column = headColumn[j]!;
         const head = column >= 0 && poly ? { polyLogit: poly[i * headLabels.length + column]!, alpha: alpha[j]! } : null;
-        return blendScore(nli[i * labels.length + j]!, head);
+        const k = i * labels.length + j;
+        return blendScore(aggregateWindows(nli, first[k]!, count[k]!, long.mode === 'windows' ? long.aggregate : 'max'), head);
       }),
     }));
   }
@@ -317,6 +340,27 @@ export class Engine {
   async dispose(): Promise<void> {
     await this.backbone.release();
     await this.heads?.release();
+  }
+}
+
+/** A label's NLI score over its `count` windows at `scores[first]` onwards (one window: that score, as truncating gives). */
+export function aggregateWindows(scores: ArrayLike<number>, first: number, count: number, how: WindowAggregate): number {
+  if (count === 1) return scores[first]!;
+  let max = -Infinity;
+  let sum = 0;
+  for (let k = first; k < first + count; k++) {
+    max = Math.max(max, scores[k]!);
+    sum += scores[k]!;
+  }
+  switch (how) {
+    case 'max':
+      return max;
+    case 'mean':
+      return sum / count;
+    default: {
+      const never: never = how;
+      throw new Error(`unknown aggregate ${String(never)}`);
+    }
   }
 }
 

@@ -78,7 +78,7 @@ describe('one bad row', () => {
     const results = await run(engine, texts);
     await engine.dispose();
     expect(results.map((r) => r.index)).toEqual(texts.map((_, i) => i));
-    expect(results[5]).toEqual({ index: 5, scores: [], truncated: false, tokens: 0, error: { kind: 'internal', message: 'Maximum call stack size exceeded' } });
+    expect(results[5]).toEqual({ index: 5, scores: [], truncated: false, windows: 1, tokens: 0, error: { kind: 'internal', message: 'Maximum call stack size exceeded' } });
     const good = results.filter((r) => !r.error);
     expect(good.map((r) => r.scores)).toEqual(reference.slice(0, 10).map((r) => r.scores));
   });

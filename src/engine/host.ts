@@ -1,5 +1,6 @@
 // Holds the worker's loaded engine and carries out the WebGPU-to-WASM fallback (faults.ts decides when) at load and mid-run.
 import type { BundleSource } from './bundle';
+import { type LongTextOption, TRUNCATE } from './constants';
 import { Engine, InputError, type LabelSpec, type LoadedEngineInfo, type LoadOptions, type TextResult } from './engine';
 import { fallbackReason, fallsBack } from './faults';
 import type { Manifest } from './manifest';
@@ -8,7 +9,14 @@ import type { Manifest } from './manifest';
 export interface HostedEngine {
   readonly manifest: Manifest;
   readonly info: LoadedEngineInfo;
-  classify(texts: readonly string[], labels: readonly LabelSpec[], onChunk: (results: TextResult[], done: number) => void, isCancelled: () => boolean): Promise<void>;
+  classify(
+    texts: readonly string[],
+    labels: readonly LabelSpec[],
+    onChunk: (results: TextResult[], done: number) => void,
+    isCancelled: () => boolean,
+    chunk?: number,
+    long?: LongTextOption,
+  ): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -63,6 +71,7 @@ export class EngineHost {
     onChunk: (results: TextResult[], done: number) => void,
     isCancelled: () => boolean,
     onBackendChange: (engine: HostedEngine) => void,
+    long: LongTextOption = TRUNCATE,
   ): Promise<void> {
     const engine = this.engine;
     if (!engine || !this.loaded) throw new InputError('No model is loaded yet. Wait for the model to finish loading.');
@@ -76,6 +85,8 @@ export class EngineHost {
           onChunk(offset ? results.map((r) => ({ ...r, index: r.index + offset })) : results, offset + done);
         },
         isCancelled,
+        undefined,
+        long,
       );
     try {
       await run(engine, 0);

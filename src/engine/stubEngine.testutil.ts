@@ -31,7 +31,7 @@ export class StubEngine implements HostedEngine {
       const slice = texts.slice(start, start + 2);
       this.scored.push(...slice);
       onChunk(
-        slice.map((t, k) => ({ index: start + k, scores: [{ nli: t.length / 100, poly: null, alpha: null, blended: t.length / 100 }], truncated: false, tokens: t.length })),
+        slice.map((t, k) => ({ index: start + k, scores: [{ nli: t.length / 100, poly: null, alpha: null, blended: t.length / 100 }], truncated: false, windows: 1, tokens: t.length })),
         Math.min(texts.length, start + 2),
       );
     }

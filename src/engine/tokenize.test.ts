@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pairIds, textIds, TokenizeError } from './tokenize';
+import cases from '../../model-export/model_export/window_cases.json';
+import { pairIds, textIds, TokenizeError, windowSpans } from './tokenize';
 
 const s = { cls: 1, sep: 2, pad: 0 };
 
@@ -26,5 +27,14 @@ describe('textIds', () => {
   it('wraps and truncates the text alone', () => {
     expect(textIds([7, 8, 9], 4, s)).toEqual({ ids: [1, 7, 8, 2], truncated: true });
     expect(textIds([], 4, s)).toEqual({ ids: [1, 2], truncated: false });
+  });
+});
+
+describe('windowSpans: the cases model-export runs too (model_export/window_cases.json)', () => {
+  it.each(cases.cases)('$tokens tokens, room $room, stride $stride', ({ tokens, room, stride, spans }) => {
+    expect(windowSpans(tokens, room, stride)).toEqual(spans);
+  });
+  it.each(cases.errors)('refuses room $room, stride $stride', ({ tokens, room, stride }) => {
+    expect(() => windowSpans(tokens, room, stride)).toThrow(RangeError);
   });
 });

@@ -193,6 +193,23 @@ export function pairIds(text: readonly number[], hypothesis: readonly number[], 
   return { ids: [s.cls, ...kept, s.sep, ...hypothesis, s.sep], truncated: kept.length < text.length };
 }
 
+/**
+ * [start, end) token spans of a text of `tokens` tokens read in windows of `room` tokens: one span
+ * when it fits; else one starting every `stride` tokens (clamped to `room`, so no token is skipped),
+ * the last ending at the text's end. The one TS statement of model_export/windows.py `window_spans`
+ * (shared cases: model_export/window_cases.json).
+ */
+export function windowSpans(tokens: number, room: number, stride: number): Array<[number, number]> {
+  if (!(room >= 1)) throw new RangeError(`room must be at least 1 token, got ${room}`);
+  if (!(stride >= 1)) throw new RangeError(`stride must be at least 1 token, got ${stride}`);
+  if (tokens <= room) return [[0, tokens]];
+  const step = Math.min(Math.floor(stride), room);
+  const spans: Array<[number, number]> = [];
+  for (let s = 0; s < tokens - room; s += step) spans.push([s, s + room]);
+  spans.push([tokens - room, tokens]);
+  return spans;
+}
+
 /** `[CLS] text [SEP]`, the text cut to fit `maxLength` (the heads' text-only pass). */
 export function textIds(text: readonly number[], maxLength: number, s: SpecialIds): { ids: number[]; truncated: boolean } {
   const room = maxLength - 2;

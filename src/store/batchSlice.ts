@@ -23,7 +23,9 @@ import {
   shouldPublish,
   unscoredTexts,
 } from './run';
+import { loadLongText, saveLongText } from './persist';
 import { selectBatchThresholds } from './selectors';
+import type { LongTextOption } from '../engine/constants';
 import { labelSpecs, notReadyProblem, onBackendChange, runLabels } from './textSlice';
 import type { AppState, Problem, RunLabel, StoreDeps } from './types';
 
@@ -106,8 +108,11 @@ export interface BatchRun {
  * variant. Scores are reused or resumed only from the same model, so a resumed run equals one
  * that was never interrupted.
  */
-export function modelIdentity(s: Pick<AppState, 'labelsKey' | 'ready'>): string {
-  return s.ready ? `${s.labelsKey}|${s.ready.backend}|${s.ready.dtype}` : '';
+export function modelIdentity(s: Pick<AppState, 'labelsKey' | 'ready' | 'longText'>): string {
+  if (!s.ready) return '';
+  const base = `${s.labelsKey}|${s.ready.backend}|${s.ready.dtype}`;
+  // Cut to fit keeps the identity earlier versions saved runs under.
+  return s.longText.mode === 'truncate' ? base : `${base}|windows:${s.longText.stride}:${s.longText.aggregate}`;
 }
 
 export interface BatchSlice {
@@ -126,6 +131,10 @@ export interface BatchSlice {
   /** Opens the seed news sample served with the app. */
   openSampleCsv: () => Promise<void>;
   setTextColumn: (column: number) => void;
+  /** How texts longer than the model reads are scored (cut to fit by default); persisted. */
+  longText: LongTextOption;
+  /** Sets `longText` (ignored while a run is running); the next run uses it. */
+  setLongText: (option: LongTextOption) => void;
   runBatch: () => void;
   cancelBatch: () => void;
   /** Why the last download failed; cleared by the next one. */
@@ -265,6 +274,7 @@ export const createBatchSlice =
             if (shouldPublish(deps.now(), lastPublished, scores.done, total)) publish();
           },
           onBackendChange(set),
+          get().longText,
         );
         set((st) => (current(st) ? { run: { ...st.run, requestId: id } } : {}));
         // A run's end is told only while its results are the ones shown (a newer file or run replaces them).
@@ -292,6 +302,7 @@ export const createBatchSlice =
     };
 
     return {
+      longText: loadLongText(deps.storage),
       csvFile: null,
       csvStatus: 'idle',
       csvProgress: 0,
@@ -344,6 +355,12 @@ export const createBatchSlice =
           return;
         }
         await get().openCsv(file);
+      },
+
+      setLongText(option) {
+        if (get().run.status === 'running') return;
+        saveLongText(deps.storage, option);
+        set({ longText: option });
       },
 
       setTextColumn(column) {
@@ -426,7 +443,10 @@ export const createBatchSlice =
         const notReady = notReadyProblem(s);
         if (notReady) return refuse(notReady);
         if (modelIdentity(s) !== meta.model) {
-          return refuse({ message: `${meta.file.name} was being labelled with another model, backend or precision.`, hint: 'Load the model it was started with, or discard the saved run.' });
+          return refuse({
+            message: `${meta.file.name} was being labelled with another model, backend, precision or long-text setting.`,
+            hint: 'Load the model and choose the long-text setting it was started with, or discard the saved run.',
+          });
         }
         if (!file && s.table?.file.sha256 !== meta.file.sha256) {
           return refuse({ message: `Open ${meta.file.name} again to resume.`, hint: 'The file itself could not be kept in this browser; its results were. It must be the same file, byte for byte.' });

@@ -2,6 +2,7 @@
 import type { BackendRequest } from '../engine/backend';
 import { blendScore } from '../engine/blend';
 import type { FileProgress } from '../engine/bundle';
+import { type LongTextOption, TRUNCATE } from '../engine/constants';
 import type { LabelSpec, TextResult } from '../engine/engine';
 import type { ErrorKind, Fault } from '../engine/errors';
 import type { BundleInfo } from '../engine/info';
@@ -52,6 +53,8 @@ export class FakeEngine implements EngineLike {
   crashAfterChunks: number | null = null;
   /** The labels of every classify request, in order. */
   labelRequests: string[][] = [];
+  /** The long-text option of each classify request. */
+  longRequests: LongTextOption[] = [];
   onRestart: ((ready: Promise<ReadyInfo>, reason: string) => void) | null = null;
   chunk = 2;
   private id = 0;
@@ -75,9 +78,16 @@ export class FakeEngine implements EngineLike {
     };
   }
 
-  classify(texts: string[], labels: LabelSpec[], onResult: (r: TextResult[], done: number, total: number, ms: number) => void) {
+  classify(
+    texts: string[],
+    labels: LabelSpec[],
+    onResult: (r: TextResult[], done: number, total: number, ms: number) => void,
+    _onReady?: unknown,
+    long: LongTextOption = TRUNCATE,
+  ) {
     const id = ++this.id;
     this.requests.push(texts);
+    this.longRequests.push(long);
     this.labelRequests.push(labels.map((l) => l.name));
     const finished = (async () => {
       for (let start = 0, chunks = 0; start < texts.length; start += this.chunk, chunks++) {
@@ -91,10 +101,12 @@ export class FakeEngine implements EngineLike {
         if (this.cancelled.has(id)) return { cancelled: true, elapsedMs: start };
         const results = texts.slice(start, start + this.chunk).map((text, k): TextResult => {
           const error = this.badTexts.get(text);
-          if (error) return { index: start + k, truncated: false, tokens: 0, scores: [], error };
+          if (error) return { index: start + k, truncated: false, windows: 1, tokens: 0, scores: [], error };
           return {
             index: start + k,
             truncated: false,
+            // Stands in for the engine's window count: one window per 10 characters past the first 10.
+            windows: long.mode === 'windows' ? Math.max(1, Math.ceil((text.length - 10) / 10) + 1) : 1,
             tokens: text.length,
             scores: labels.map((l) => blendScore(fakeNli(text, l.hypothesis), l.head ? { polyLogit: fakePolyLogit(text), alpha: 0.5 } : null)),
           };

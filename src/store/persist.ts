@@ -1,4 +1,5 @@
-// Keeps per-bundle label settings (thresholds, hypotheses, added labels) in localStorage across reloads.
+// Keeps per-bundle label settings (thresholds, hypotheses, added labels) and the long-text setting in localStorage across reloads.
+import { type LongTextOption, TRUNCATE, WINDOW_AGGREGATES, type WindowAggregate } from '../engine/constants';
 import type { BundleInfo } from '../engine/info';
 
 /** What is kept per bundle. */
@@ -73,5 +74,31 @@ export function forget(store: KeyValueStore | null, key: string): void {
     store?.removeItem(key);
   } catch {
     /* nothing to forget */
+  }
+}
+
+/** Storage key of the long-text setting (one for all bundles: it is how the user wants texts read). */
+export const LONG_TEXT_KEY = 'zeroshot.longText.v1';
+
+/** Reads the long-text setting; anything malformed (or absent) gives the default, cut to fit. */
+export function loadLongText(store: KeyValueStore | null): LongTextOption {
+  try {
+    const data = JSON.parse(store?.getItem(LONG_TEXT_KEY) ?? 'null') as Partial<{ mode: unknown; stride: unknown; aggregate: unknown }> | null;
+    if (data?.mode === 'windows' && Number.isInteger(data.stride) && (data.stride as number) >= 1 && WINDOW_AGGREGATES.includes(data.aggregate as WindowAggregate)) {
+      return { mode: 'windows', stride: data.stride as number, aggregate: data.aggregate as WindowAggregate };
+    }
+  } catch {
+    /* unreadable: the default */
+  }
+  return TRUNCATE;
+}
+
+/** Writes the long-text setting (the default is forgotten rather than written). */
+export function saveLongText(store: KeyValueStore | null, value: LongTextOption): void {
+  if (value.mode === 'truncate') return forget(store, LONG_TEXT_KEY);
+  try {
+    store?.setItem(LONG_TEXT_KEY, JSON.stringify(value));
+  } catch {
+    /* storage unavailable: the setting lasts for this session only */
   }
 }

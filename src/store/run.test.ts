@@ -18,6 +18,7 @@ function result(index: number, base: number, truncated = false): TextResult {
   return {
     index,
     truncated,
+    windows: 1,
     tokens: 3,
     scores: [
       { nli: base, poly: base + 0.1, alpha: 0.5, blended: base + 0.05 },
@@ -131,7 +132,7 @@ describe('reusableColumns and unscoredTexts', () => {
     applyChunk(merged, after, reuse.copy);
     expect(merged.done).toBe(0);
     expect(Array.from(unscoredTexts(merged, after))).toEqual([0, 1]);
-    const cOnly = (index: number, nli: number): TextResult => ({ index, truncated: false, tokens: 3, scores: [{ nli, poly: null, alpha: null, blended: nli }] });
+    const cOnly = (index: number, nli: number): TextResult => ({ index, truncated: false, windows: 1, tokens: 3, scores: [{ nli, poly: null, alpha: null, blended: nli }] });
     applyChunk(merged, after, chunkOf([cOnly(0, 0.9), cOnly(1, 0.8)], identity, reuse.ask));
     expect([merged.done, merged.truncated]).toEqual([2, 1]);
     // The same as scoring all three labels at once.
@@ -189,7 +190,7 @@ describe('applyChunk with a text that could not be scored', () => {
   it('records why in failed, by table row, and leaves the row unscored with NaN scores', () => {
     const p = plan();
     const s = createRun(p);
-    apply(s, p, [result(0, 0.1), { index: 1, scores: [], truncated: false, tokens: 0, error: { kind: 'input', message: 'cannot be tokenised' } }]);
+    apply(s, p, [result(0, 0.1), { index: 1, scores: [], truncated: false, windows: 1, tokens: 0, error: { kind: 'input', message: 'cannot be tokenised' } }]);
     expect([...s.failed]).toEqual([[2, { kind: 'input', message: 'cannot be tokenised' }]]);
     expect(Array.from(s.scored)).toEqual([1, 0, 0, 0]);
     expect(Number.isNaN(s.nli[4]!)).toBe(true);

@@ -72,6 +72,8 @@ export interface RunScores {
   readonly scored: Uint8Array;
   /** 1 for rows whose text was cut to fit the model for some label. */
   readonly cut: Uint8Array;
+  /** Windows each row's text was read in (0 before it is scored; 1 when not windowed). */
+  readonly windows: Uint16Array;
   /** Scored rows. */
   done: number;
   /** Scored rows whose text was cut to fit the model. */
@@ -96,6 +98,8 @@ export interface ScoreChunk {
   blended: Float64Array;
   /** 1 for texts cut to fit the model. */
   cut: Uint8Array;
+  /** Windows each text was read in (1 when not windowed); absent in runs saved before windows existed. */
+  windows?: Uint16Array;
   /** Whether these values complete their rows (the engine's answers), or only fill columns before the engine's (copied ones). */
   completes: boolean;
   /** Texts of this chunk that could not be scored alone: [position in `idx`, why]; their values are NaN. */
@@ -112,6 +116,7 @@ export function chunkOf(results: readonly TextResult[], textOf: (index: number) 
     poly: new Float64Array(results.length * C),
     blended: new Float64Array(results.length * C),
     cut: Uint8Array.from(results, (r) => (r.truncated ? 1 : 0)),
+    windows: Uint16Array.from(results, (r) => Math.min(r.windows, 0xffff)),
     completes: true,
     faults: [],
   };
@@ -152,12 +157,14 @@ export function reusableColumns(previous: RunScores, previousLabels: readonly Ru
     poly: new Float64Array(T * C),
     blended: new Float64Array(T * C),
     cut: new Uint8Array(T),
+    windows: new Uint16Array(T),
     completes: ask.length === 0,
     faults: [],
   };
   for (let k = 0; k < T; k++) {
     const row = plan.rowList[plan.rowStart[k]!]!;
     copy.cut[k] = previous.cut[row]!;
+    copy.windows![k] = previous.windows[row]!;
     kept.forEach((j, c) => {
       const p = row * PL + from[j]!;
       copy.nli[k * C + c] = previous.nli[p]!;
@@ -200,6 +207,7 @@ export function createRun(plan: RunPlan): RunScores {
     blended: new Float64Array(n).fill(Number.NaN),
     scored: new Uint8Array(plan.rowCount),
     cut: new Uint8Array(plan.rowCount),
+    windows: new Uint16Array(plan.rowCount),
     done: 0,
     truncated: 0,
     failed: new Map(),
@@ -257,6 +265,7 @@ export function applyChunk(scores: RunScores, plan: RunPlan, chunk: ScoreChunk):
       }
       const wasCut = scores.cut[row]!;
       scores.cut[row] = wasCut | chunk.cut[i]!;
+      scores.windows[row] = Math.max(scores.windows[row]!, chunk.windows?.[i] ?? 1);
       if (chunk.completes && !scores.scored[row]) {
         scores.scored[row] = 1;
         scores.done++;

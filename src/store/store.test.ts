@@ -483,6 +483,28 @@ describe('not computing twice, saving and resuming', () => {
     });
   });
 
+  it('scores long texts in windows when asked, keeps the setting across reloads, and never reuses scores read the other way', async () => {
+    const { store, engine, storage } = await withCsv();
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    expect(engine.longRequests).toEqual([{ mode: 'truncate' }]);
+    expect(Array.from(scoresOf(store.getState().batch!.scores).windows)).toEqual([1, 0, 1, 1, 1]);
+
+    store.getState().setLongText({ mode: 'windows', stride: 128, aggregate: 'mean' });
+    store.getState().runBatch();
+    await until(store, (s) => s.run.status === 'done');
+    // Same labels, but the texts are read another way: every row is asked again.
+    expect(engine.requests).toHaveLength(2);
+    expect(engine.longRequests[1]).toEqual({ mode: 'windows', stride: 128, aggregate: 'mean' });
+    // The fake engine reads texts over 10 characters in 2 windows ('Chips, AI and robots', 'Vaccines work').
+    expect(Array.from(scoresOf(store.getState().batch!.scores).windows)).toEqual([2, 0, 2, 1, 1]);
+
+    const again = setup({ storage });
+    expect(again.store.getState().longText).toEqual({ mode: 'windows', stride: 128, aggregate: 'mean' });
+    store.getState().setLongText({ mode: 'truncate' });
+    expect(setup({ storage }).store.getState().longText).toEqual({ mode: 'truncate' });
+  });
+
   it('scores only the label added after a run, and the merged download equals a run of all labels', async () => {
     const { store, engine } = await withCsv(BIG);
     store.getState().runBatch();
@@ -557,7 +579,7 @@ describe('not computing twice, saving and resuming', () => {
     ctx.store.getState().init();
     await until(ctx.store, (s) => s.engineStatus === 'ready' && s.savedRun !== null);
     await ctx.store.getState().resumeRun();
-    expect(ctx.store.getState().savedRun?.problem?.message).toMatch(/another model, backend or precision/);
+    expect(ctx.store.getState().savedRun?.problem?.message).toMatch(/another model, backend, precision or long-text setting/);
     expect(ctx.store.getState().batch).toBeNull();
   });
 

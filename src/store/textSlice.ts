@@ -16,6 +16,8 @@ export interface TextRun {
   /** Every term of every score, in label order. */
   scores: LabelScore[];
   truncated: boolean;
+  /** Windows the text was read in (1 unless the long-text setting scores in windows and it did not fit). */
+  windows: number;
   tokens: number;
   elapsedMs: number;
   backend: string;
@@ -86,7 +88,7 @@ export const createTextSlice =
       set({ textRunning: true, textProblem: null });
       let result: TextResult | null = null;
       try {
-        const { finished } = s.engine!.classify([text], labelSpecs(labels), (results) => (result = results[0] ?? result), onBackendChange(set));
+        const { finished } = s.engine!.classify([text], labelSpecs(labels), (results) => (result = results[0] ?? result), onBackendChange(set), s.longText);
         const { elapsedMs } = await finished;
         if (!result) throw new Error('The engine returned no scores.');
         const r: TextResult = result;
@@ -94,7 +96,7 @@ export const createTextSlice =
         if (r.error) return set({ textRunning: false, textProblem: faultProblem(r.error, now.backend) });
         set({
           textRunning: false,
-          textRun: { seq: (get().textRun?.seq ?? 0) + 1, text, labels, scores: r.scores, truncated: r.truncated, tokens: r.tokens, elapsedMs, backend: now.backend, dtype: now.dtype },
+          textRun: { seq: (get().textRun?.seq ?? 0) + 1, text, labels, scores: r.scores, truncated: r.truncated, windows: r.windows, tokens: r.tokens, elapsedMs, backend: now.backend, dtype: now.dtype },
         });
       } catch (error) {
         set({ textRunning: false, textProblem: engineProblem(error, (get().ready ?? ready).backend) });

@@ -1,6 +1,7 @@
 // UI-side handle on the engine worker: request ids, promises and streamed results.
 import type { BackendRequest } from '../engine/backend';
 import type { FileProgress } from '../engine/bundle';
+import { type LongTextOption, TRUNCATE } from '../engine/constants';
 import type { LabelSpec, TextResult } from '../engine/engine';
 import type { ErrorKind } from '../engine/errors';
 import {
@@ -150,10 +151,11 @@ export class EngineClient {
     labels: LabelSpec[],
     onResult: (results: TextResult[], done: number, total: number, elapsedMs: number) => void,
     onReady?: (info: ReadyInfo) => void,
+    long: LongTextOption = TRUNCATE,
   ): { id: number; finished: Promise<ClassifyDone> } {
     const id = this.nextId++;
     const finished = new Promise<ClassifyDone>((resolve, reject) => {
-      this.send({ type: 'classify', id, texts, labels }, (msg) => {
+      this.send({ type: 'classify', id, texts, labels, long }, (msg) => {
         switch (msg.type) {
           case 'result':
             if (msg.results.length) onResult(msg.results, msg.done, msg.total, msg.elapsedMs);

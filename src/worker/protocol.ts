@@ -4,6 +4,7 @@ import type { FileProgress } from '../engine/bundle';
 import type { LabelSpec, LoadedEngineInfo, TextResult } from '../engine/engine';
 import type { ErrorKind } from '../engine/errors';
 import type { BundleInfo } from '../engine/info';
+import type { LongTextOption } from '../engine/constants';
 
 /** Where to load a bundle from. */
 export type BundleLocation =
@@ -16,7 +17,8 @@ export type BundleLocation =
  */
 export type Request =
   | { type: 'load'; id: number; location: BundleLocation; request: BackendRequest }
-  | { type: 'classify'; id: number; texts: string[]; labels: LabelSpec[] }
+  /** `long`: how texts longer than a pair holds are read; cut to fit when absent. */
+  | { type: 'classify'; id: number; texts: string[]; labels: LabelSpec[]; long?: LongTextOption }
   | { type: 'cancel'; id: number; target: number }
   | { type: 'dispose'; id: number };
 

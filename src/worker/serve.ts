@@ -76,6 +76,7 @@ export function createServer(deps: ServeDeps): (req: Request) => Promise<void> {
       (results, done) => post({ type: 'result', id: req.id, results, done, total, final: done === total, cancelled: false, elapsedMs: now() - started }),
       () => cancelled.has(req.id),
       (engine) => post({ type: 'ready', id: req.id, info: readyInfo(engine) }),
+      req.long,
     );
     if (total === 0) post({ type: 'result', id: req.id, results: [], done: 0, total: 0, final: true, cancelled: false, elapsedMs: 0 });
   }
