@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from model_export.batching import pad_batch
 from model_export.files import REPO_ROOT
 from model_export.numerics import entailment_scores
 from model_export.ort_cpu import RunFn
@@ -58,13 +59,7 @@ PAD_MULTIPLE = 8
 
 def pad_rows(rows: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
     """(input_ids, attention_mask) int64 arrays of the rows, right-padded to the longest rounded up to PAD_MULTIPLE."""
-    width = -(-max(len(row) for row in rows) // PAD_MULTIPLE) * PAD_MULTIPLE
-    input_ids = np.full((len(rows), width), pad_id, dtype=np.int64)
-    mask = np.zeros((len(rows), width), dtype=np.int64)
-    for i, row in enumerate(rows):
-        input_ids[i, :len(row)] = row
-        mask[i, :len(row)] = 1
-    return input_ids, mask
+    return pad_batch(rows, pad_id, PAD_MULTIPLE)
 
 
 def padded_batches(ids: list[list[int]], pad_id: int, batch_size: int = BATCH_SIZE) -> Iterator[tuple[np.ndarray, np.ndarray]]:
