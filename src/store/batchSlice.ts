@@ -24,7 +24,7 @@ import {
   unscoredTexts,
 } from './run';
 import { loadLongText, saveLongText } from './persist';
-import { selectBatchThresholds } from './selectors';
+import { selectBatchThresholds, selectLoadBackend } from './selectors';
 import type { LongTextOption } from '../engine/constants';
 import { labelSpecs, notReadyProblem, onBackendChange, runLabels } from './textSlice';
 import type { AppState, Problem, RunLabel, StoreDeps } from './types';
@@ -292,7 +292,7 @@ export const createBatchSlice =
               },
               (reload: unknown) => {
                 stopWaiting = null;
-                if (current(get()) && get().run.status === 'running') end('error', engineProblem(reload, get().backendRequest.backend === 'webgpu' ? 'webgpu' : 'wasm'));
+                if (current(get()) && get().run.status === 'running') end('error', engineProblem(reload, selectLoadBackend(get())));
               },
             );
           },

@@ -6,6 +6,7 @@ import type { BundleLocation, LoadStage, ReadyInfo } from '../worker/protocol';
 import { labelsFromBundle } from './labelsSlice';
 import { engineProblem } from './problems';
 import { type AppState, DEFAULT_BUNDLE_URL, type EngineLike, type Problem, type StoreDeps } from './types';
+import { selectLoadBackend } from './selectors';
 
 export const ENGINE_STATUSES = ['idle', 'loading', 'ready', 'error'] as const;
 export type EngineStatus = (typeof ENGINE_STATUSES)[number];
@@ -80,7 +81,7 @@ export const createEngineSlice =
           set((s) => ({ engineStatus: 'loading', loadStage: 'manifest', notices: [...s.notices, `The engine stopped (${reason}) and was restarted; a running CSV goes on where it stopped.`] }));
           ready.then(
             (info) => set({ engineStatus: 'ready', ready: info, loadStage: null }),
-            (error: unknown) => set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, get().backendRequest.backend === 'webgpu' ? 'webgpu' : 'wasm') }),
+            (error: unknown) => set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, selectLoadBackend(get())) }),
           );
         };
         void get().checkSavedRun();
@@ -122,9 +123,7 @@ export const createEngineSlice =
           set({ engineStatus: 'ready', ready: info, loadStage: null, textRun: null, tuning: null, ...labelsFromBundle(info.bundle, deps.storage) });
         } catch (error) {
           if (seq !== loadSeq) return;
-          // Automatic loads fall back to WASM by themselves: a backend failure that reaches here was on WASM, or on a forced WebGPU.
-          const backend = get().backendRequest.backend === 'webgpu' ? 'webgpu' : 'wasm';
-          set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, backend) });
+          set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, selectLoadBackend(get())) });
         }
       },
 

@@ -5,6 +5,7 @@ import { type EvaluationData, type EvaluationRow, evaluationRows } from '../io/e
 import type { BatchResults, BatchRun } from './batchSlice';
 import type { LabelState } from './labelsSlice';
 import { scoresOf } from './run';
+import type { Backend } from '../engine/constants';
 import type { AppState, RunLabel } from './types';
 
 /** Memoises a function of some state parts on reference equality of those parts. */
@@ -190,3 +191,11 @@ export const selectResultNote = (s: AppState): string | null => {
   if (selectBatchStale(s)) notes.push('Labels or hypotheses changed since this run: label again to score them.');
   return notes.length ? notes.join(' ') : null;
 };
+
+/**
+ * The backend a load failure happened on, for its hint: automatic loads move to WASM by
+ * themselves, so a backend failure that reaches the UI was on WASM, or on a forced WebGPU.
+ */
+export function selectLoadBackend(s: AppState): Backend {
+  return s.backendRequest.backend === 'webgpu' ? 'webgpu' : 'wasm';
+}
