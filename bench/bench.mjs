@@ -11,7 +11,7 @@
 // browser context (cold: nothing cached); the app then runs once more in a new page of that context (cached).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchTexts, ensureRandomBundle, machine as describeMachine, median, PYTHON, quantile, ROOT, withChromium } from './common.mjs';
@@ -132,6 +132,9 @@ const maxAbsDiff = (a, b) => Math.max(...a.flatMap((row, i) => row.map((x, j) =>
 
 const models = args.models.split(',').map(model);
 const uiModel = Number(args['ui-rows']) > 0 ? model(args['ui-model']) : null;
+// The machine's 1-minute load average every 10 s while the bench runs: the report says how idle the machine was.
+const loads = [loadavg()[0]];
+setInterval(() => loads.push(loadavg()[0]), 10_000).unref();
 const texts = benchTexts(Number(args.texts));
 const rounds = Number(args.rounds);
 const runs = [];
@@ -296,6 +299,7 @@ function report(chromiumVersion) {
     date: new Date().toISOString(),
     command,
     machine,
+    load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads), samples: loads.length },
     versions: { chromium: chromiumVersion, onnxruntimeWeb: version('onnxruntime-web'), transformersJs: version('@huggingface/transformers'), onnxruntimePython: pythonOrt },
     threads,
     texts: texts.length,
@@ -311,8 +315,9 @@ function report(chromiumVersion) {
 
   const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
   const lines = [
-    `Measured ${doc.date.slice(0, 10)} with \`${command}\` on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), **shared with other`,
-    `engineers' jobs while it ran**: absolute figures move with their load; the claims are the ratios, each taken within one round (runs interleaved A B C, C B A).`,
+    `Measured ${doc.date.slice(0, 10)} with \`${command}\` on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB); 1-minute load average`,
+    `during the run ${fmt(doc.load.median, 1)} (median; ${fmt(doc.load.min, 1)}–${fmt(doc.load.max, 1)}), the bench's own ${threads} threads included: absolute figures move with other jobs' load;`,
+    `the claims are the ratios, each taken within one round (runs interleaved A B C, C B A).`,
     `Headless Chromium ${doc.versions.chromium}, ONNX Runtime Web ${doc.versions.onnxruntimeWeb} (WASM, ${threads} threads, cross-origin isolated),`,
     `Transformers.js ${doc.versions.transformersJs} on the same ORT build, Python onnxruntime ${doc.versions.onnxruntimePython} (CPU EP, ${threads} intra-op threads).`,
     `${texts.length} news-like texts of 1–5 sentences × each bundle's labels; ${rounds} round(s); medians over rounds.`,
