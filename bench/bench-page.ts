@@ -1,7 +1,7 @@
 // Benchmark page: runs jobs from bench/bench.mjs on the real app worker (src/worker/client.ts), the Transformers.js worker and the helper worker.
 import type { LabelSpec } from '../src/engine/engine';
 import { EngineClient } from '../src/worker/client';
-import type { BatchesJob, BatchesResult, HelperJob, MatmulJob, MatmulResult } from './bench-worker';
+import type { BatchesJob, BatchesResult, HelperJob, MatmulJob, MatmulResult, SweepJob, SweepResult } from './bench-worker';
 import type { TjsJob, TjsResult } from './tjs-worker';
 
 /** One run of the app's engine worker: load, then one classify request over all texts, as the CSV run sends it. */
@@ -92,7 +92,7 @@ async function runTjs(job: TjsJob): Promise<TjsResult> {
   }
 }
 
-const helper = jobRunner<HelperJob, BatchesResult | MatmulResult>(new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module', name: 'helper' }));
+const helper = jobRunner<HelperJob, BatchesResult | MatmulResult | SweepResult>(new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module', name: 'helper' }));
 
 declare global {
   interface Window {
@@ -100,6 +100,7 @@ declare global {
     benchTjs: (job: TjsJob) => Promise<TjsResult>;
     benchBatches: (job: Omit<BatchesJob, 'kind'>) => Promise<BatchesResult>;
     benchMatmul: (job: Omit<MatmulJob, 'kind'>) => Promise<MatmulResult>;
+    benchSweep: (job: Omit<SweepJob, 'kind'>) => Promise<SweepResult>;
     benchReady: boolean;
   }
 }
@@ -108,5 +109,6 @@ window.benchApp = runApp;
 window.benchTjs = runTjs;
 window.benchBatches = (job) => helper({ ...job, kind: 'batches' }) as Promise<BatchesResult>;
 window.benchMatmul = (job) => helper({ ...job, kind: 'matmul' }) as Promise<MatmulResult>;
+window.benchSweep = (job) => helper({ ...job, kind: 'sweep' }) as Promise<SweepResult>;
 window.benchReady = true;
 document.getElementById('status')!.textContent = `ready (cross-origin isolated: ${String(crossOriginIsolated)})`;

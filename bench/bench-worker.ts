@@ -1,5 +1,5 @@
 // Benchmark helper worker: the engine's own padded batches for a run (for native ONNX Runtime), and the MatMul peak of ORT Web.
-import { padBatch, planBatches } from '../src/engine/batching';
+import { type BatchLimits, padBatch, planBatches } from '../src/engine/batching';
 import { loadFiles, loadManifest, urlSource } from '../src/engine/bundle';
 import type { Dtype } from '../src/engine/constants';
 import { batchLimits, DEFAULT_CHUNK } from '../src/engine/engine';
@@ -25,7 +25,23 @@ export interface MatmulJob {
   threads: number;
 }
 
-export type HelperJob = BatchesJob | MatmulJob;
+/**
+ * The engine's NLI batches for `texts` x `hypotheses` (in its chunks of DEFAULT_CHUNK texts), run on one WASM session
+ * under each of `limits`, `rounds` times, the order of the limits reversed on odd rounds; the first limits' batches
+ * run once untimed as a warm-up.
+ */
+export interface SweepJob {
+  kind: 'sweep';
+  bundle: string;
+  dtype: Dtype;
+  threads: number;
+  texts: string[];
+  hypotheses: string[];
+  limits: BatchLimits[];
+  rounds: number;
+}
+
+export type HelperJob = BatchesJob | MatmulJob | SweepJob;
 
 export interface Batch {
   ids: number[];
@@ -39,12 +55,22 @@ export interface BatchesResult {
   pairLengths: number[];
 }
 
+export interface SweepResult {
+  /** Wall ms of all the batches, per round, per limit (in `limits` order). */
+  ms: number[][];
+  /** Backbone runs and padded tokens per limit. */
+  runs: number[];
+  paddedTokens: number[];
+  pairs: number;
+}
+
 export interface MatmulResult {
   gflops: number;
   ms: number[];
 }
 
-async function batches(job: BatchesJob): Promise<BatchesResult> {
+/** The manifest, the source and the token ids of every (text, hypothesis) pair, chunk by chunk as the engine streams them. */
+async function pairChunks(job: { bundle: string; texts: string[]; hypotheses: string[] }) {
   const source = urlSource(job.bundle);
   const m = await loadManifest(source);
   const files = await loadFiles(m, source, ['tokenizer.json', 'tokenizer_config.json'], () => {});
@@ -52,20 +78,67 @@ async function batches(job: BatchesJob): Promise<BatchesResult> {
   const t = m.tokenizer;
   const tok = createTokenizer(json('tokenizer.json'), json('tokenizer_config.json'), { cls: t.cls_token_id, sep: t.sep_token_id, pad: t.pad_token_id });
   const hyps = job.hypotheses.map((h) => tok.encode(h));
+  const chunks: number[][][] = [];
+  for (let start = 0; start < job.texts.length; start += DEFAULT_CHUNK) {
+    chunks.push(job.texts.slice(start, start + DEFAULT_CHUNK).flatMap((text) => hyps.map((h) => pairIds(tok.encode(text), h, m.backbone.max_length_pair, tok.specials).ids)));
+  }
+  return { m, source, chunks };
+}
+
+async function batches(job: BatchesJob): Promise<BatchesResult> {
+  const { m, chunks: pairChunksOf } = await pairChunks(job);
   const limits = batchLimits('wasm', m.variants[job.dtype]!);
   const chunks: Batch[][] = [];
   const pairLengths: number[] = [];
-  for (let start = 0; start < job.texts.length; start += DEFAULT_CHUNK) {
-    const pairs = job.texts.slice(start, start + DEFAULT_CHUNK).flatMap((text) => hyps.map((h) => pairIds(tok.encode(text), h, m.backbone.max_length_pair, tok.specials).ids));
+  for (const pairs of pairChunksOf) {
     pairLengths.push(...pairs.map((p) => p.length));
     chunks.push(
       planBatches(pairs.map((p) => p.length), limits).map((batch) => {
-        const { ids, mask, dims } = padBatch(batch.map((i) => pairs[i]!), t.pad_token_id, m.backbone.pad_multiple);
+        const { ids, mask, dims } = padBatch(batch.map((i) => pairs[i]!), m.tokenizer.pad_token_id, m.backbone.pad_multiple);
         return { ids: Array.from(ids, Number), mask: Array.from(mask, Number), dims };
       }),
     );
   }
   return { chunks, pairLengths };
+}
+
+async function sweep(job: SweepJob): Promise<SweepResult> {
+  configureRuntime({ threads: job.threads });
+  const { m, source, chunks } = await pairChunks(job);
+  const variant = m.variants[job.dtype]!;
+  const files = await loadFiles(m, source, [variant.backbone, ...variant.external_data], () => {});
+  const external = variant.external_data.map((path) => ({ path, data: files.get(path)!.bytes }));
+  const session = await createSession(files.get(variant.backbone)!.bytes, 'wasm', external, variant.backbone);
+  const padded = job.limits.map((limits) =>
+    chunks.flatMap((pairs) => planBatches(pairs.map((p) => p.length), limits).map((batch) => padBatch(batch.map((i) => pairs[i]!), m.tokenizer.pad_token_id, m.backbone.pad_multiple))),
+  );
+  const runAll = async (k: number) => {
+    const t = performance.now();
+    for (const { ids, mask, dims } of padded[k]!) {
+      await session.run({ input_ids: { data: ids, dims }, attention_mask: { data: mask, dims } }, [session.outputNames[0]!]);
+    }
+    return performance.now() - t;
+  };
+  try {
+    await runAll(0);
+    const ms: number[][] = [];
+    for (let round = 0; round < job.rounds; round++) {
+      const order = job.limits.map((_, k) => k);
+      if (round % 2) order.reverse();
+      const row: number[] = new Array<number>(job.limits.length);
+      for (const k of order) row[k] = await runAll(k);
+      ms.push(row);
+      console.log(`sweep round ${round}: ${row.map((x) => x.toFixed(0)).join(' ')} ms`);
+    }
+    return {
+      ms,
+      runs: padded.map((p) => p.length),
+      paddedTokens: padded.map((p) => p.reduce((s, b) => s + b.dims[0] * b.dims[1], 0)),
+      pairs: chunks.reduce((s, c) => s + c.length, 0),
+    };
+  } finally {
+    await session.release();
+  }
 }
 
 async function matmul(job: MatmulJob): Promise<MatmulResult> {
@@ -91,7 +164,7 @@ async function matmul(job: MatmulJob): Promise<MatmulResult> {
 
 self.onmessage = (e: MessageEvent<HelperJob & { id: number }>) => {
   const job = e.data;
-  (job.kind === 'batches' ? batches(job) : matmul(job)).then(
+  (job.kind === 'batches' ? batches(job) : job.kind === 'sweep' ? sweep(job) : matmul(job)).then(
     (result) => self.postMessage({ id: job.id, result }),
     (error: unknown) => self.postMessage({ id: job.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   );

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchTexts, ensureRandomBundle, machine as describeMachine, median, PYTHON, quantile, ROOT, withChromium } from './common.mjs';
+import { benchTexts, ensureRandomBundle, machine as describeMachine, median, openBenchPage, PYTHON, quantile, ROOT, withChromium } from './common.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -112,16 +112,6 @@ async function withPeakRss(rootPid, fn) {
   } finally {
     clearInterval(timer);
   }
-}
-
-async function openBenchPage(context, base) {
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('[page error]', e.message));
-  // A fresh clone's first load makes Vite pre-bundle the dependencies: minutes on a busy 2-core machine.
-  await page.goto(`${base}bench/bench.html`, { timeout: 600_000 });
-  await page.waitForFunction(() => globalThis.benchReady === true, null, { timeout: 600_000 });
-  if (!(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated: WASM threads would be off');
-  return page;
 }
 
 const python = (argv) => JSON.parse(execFileSync(PYTHON, [join(ROOT, 'bench/native_ort.py'), ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 }));

@@ -71,3 +71,14 @@ export async function withChromium(fn) {
     await vite.close();
   }
 }
+
+/** Opens bench/bench.html in `context` and waits until its workers are ready; throws if the page is not cross-origin isolated. */
+export async function openBenchPage(context, base) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  // A fresh clone's first load makes Vite pre-bundle the dependencies: minutes on a busy 2-core machine.
+  await page.goto(`${base}bench/bench.html`, { timeout: 600_000 });
+  await page.waitForFunction(() => globalThis.benchReady === true, null, { timeout: 600_000 });
+  if (!(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated: WASM threads would be off');
+  return page;
+}
