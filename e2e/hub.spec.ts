@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
 import { APP_URL, HUB_APP_URL, HUB_ORIGIN } from './helpers/hubServers';
 import { NetworkWatch } from './helpers/network';
-import { type AppPage, flowQuery, webgpuQuery } from './pages/AppPage';
+import { type AppPage, flowQuery } from './pages/AppPage';
 import { ModelPanel } from './pages/ModelPanel';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -42,7 +42,7 @@ function dropRequestErrors(errors: string[]): void {
 
 test('a Hub id loads the demo model from the Hub mimic, NLI only, with its NLI scores equal to the exported bundle’s', async ({ app, page }, testInfo) => {
   const panel = new ModelPanel(page);
-  await app.openReady(webgpuQuery(testInfo, hub('?dtype=fp32')));
+  await app.openReady(flowQuery(testInfo, hub('?dtype=fp32')));
   await expect(panel.bundleName).toContainText('Demo fixture');
   const exported = await nliScores(app);
 
@@ -87,7 +87,7 @@ test('a second visit takes the model from the browser cache: no request for the 
 
 test('a 3-way NLI model loads and scores entailment against contradiction', async ({ app, page }, testInfo) => {
   const panel = new ModelPanel(page);
-  await app.openReady(webgpuQuery(testInfo, hub('?dtype=fp32')));
+  await app.openReady(flowQuery(testInfo, hub('?dtype=fp32')));
   const exported = await nliScores(app);
   await panel.load('test/three-way');
   await expect(panel.bundleName).toHaveText(`test/three-way on ${HUB_ORIGIN} (NLI only)`);
