@@ -44,6 +44,8 @@ test('a Hub id loads the demo model from the Hub mimic, NLI only, with its NLI s
   const panel = new ModelPanel(page);
   await app.openReady(flowQuery(testInfo, hub('?dtype=fp32')));
   await expect(panel.bundleName).toContainText('Demo fixture');
+  // The demo banner offers this path: a Hub id, NLI only.
+  await expect(app.demoBanner.getByTestId('hub-path')).toContainText('for NLI only and without Python: type a Hub id in the Model panel');
   const exported = await nliScores(app);
 
   await panel.load('test/demo-fixture');
