@@ -1,4 +1,4 @@
-// Bundle errors say what to do; another bundle loads by URL (same origin only) or from a local folder.
+// Bundle errors say what to do; another bundle loads by its address or from a local folder.
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
 import { flowQuery, projectHasWebGpu } from './pages/AppPage';
@@ -8,19 +8,22 @@ const DEMO_FOLDER = fileURLToPath(new URL('../public/models/demo-fixture/', impo
 test('a missing bundle is explained; the demo then loads by URL and from a local folder', async ({ app, page, consoleErrors }, testInfo) => {
   await app.open(flowQuery(testInfo, '?bundle=/models/no-such-bundle/'));
   await expect(app.modelStatus).toHaveAttribute('data-state', 'error');
-  // vite preview answers unknown paths with index.html (200), so the engine finds no JSON there;
-  // a static server would answer 404 and the message would say the file is missing.
-  await expect(page.getByTestId('load-problem')).toContainText(/manifest\.json (at|is missing from the bundle at) \/models\/no-such-bundle\//);
+  // vite preview answers unknown paths with index.html (200): neither manifest.json nor config.json is there.
+  await expect(page.getByTestId('load-problem')).toContainText(
+    'Nothing is at /models/no-such-bundle/: it has no manifest.json (a bundle exported by model-export) and no config.json (a Hub-style model folder).',
+  );
+  await expect(page.getByTestId('load-problem')).toContainText('export it with model-export');
+  await expect(page.getByTestId('load-problem')).toContainText('or type a Hub id (owner/name)');
   await expect(page.getByTestId('load-problem')).toContainText('Check the bundle address');
   // A 404, if the server sends one, is logged by the browser itself: the only console error allowed here.
   expect(consoleErrors.filter((e) => !/404/.test(e))).toEqual([]);
   consoleErrors.length = 0;
   await app.shot('load-error');
 
-  const url = page.getByLabel('Bundle folder on this site');
-  await url.fill('https://example.com/models/x/');
+  const url = page.getByLabel('Bundle folder, Hub id or URL');
+  await url.fill('my model');
   await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'is not a bundle folder on this site' })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: "'my model' is neither a Hub id (owner/name, optionally @revision) nor an http(s) URL" })).toBeVisible();
   await url.fill('/models/demo-fixture/');
   await page.getByRole('button', { name: 'Load', exact: true }).click();
   await app.waitReady();

@@ -3,6 +3,9 @@ import type { Plugin } from 'vite';
 
 export type CspDirectives = Readonly<Record<string, readonly string[]>>;
 export declare const BUNDLE_HOSTS: readonly string[];
+export declare function parseExtraHosts(value: string | undefined): readonly string[];
+export declare const EXTRA_MODEL_HOSTS: readonly string[];
+export declare function cspDirectives(extraHosts: readonly string[]): CspDirectives;
 export declare const CSP_DIRECTIVES: CspDirectives;
 export declare const HEADER_ONLY_DIRECTIVES: readonly string[];
 export declare function serializeCsp(directives: CspDirectives): string;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import viteConfig from '../vite.config';
-import { CSP_DIRECTIVES, CSP_HEADER, CSP_META, HEADER_ONLY_DIRECTIVES, parseCsp, withCspMeta } from './csp.mjs';
+import { CSP_DIRECTIVES, CSP_HEADER, CSP_META, cspDirectives, EXTRA_MODEL_HOSTS, HEADER_ONLY_DIRECTIVES, parseCsp, parseExtraHosts, serializeCsp, withCspMeta } from './csp.mjs';
 
 const indexHtml = readFileSync(new URL('../index.html', import.meta.url), 'utf8');
 
@@ -53,5 +53,25 @@ describe('Content-Security-Policy', () => {
     for (const sources of Object.values(CSP_DIRECTIVES)) {
       for (const s of sources) expect(["'unsafe-inline'", "'unsafe-eval'", '*', 'http:', 'https:', 'data:']).not.toContain(s);
     }
+  });
+});
+
+describe('EXTRA_MODEL_HOSTS', () => {
+  it('adds only plain http(s) origins to connect-src, once each', () => {
+    expect(parseExtraHosts(undefined)).toEqual([]);
+    expect(parseExtraHosts(' http://127.0.0.1:4492, https://models.example.org/ http://127.0.0.1:4492')).toEqual(['http://127.0.0.1:4492', 'https://models.example.org']);
+    const p = parseCsp(serializeCsp(cspDirectives(parseExtraHosts('http://127.0.0.1:4492'))));
+    expect(p['connect-src']).toEqual(["'self'", 'https://huggingface.co', 'https://*.hf.co', 'http://127.0.0.1:4492']);
+    expect(p['script-src']).toEqual(["'self'", "'wasm-unsafe-eval'"]);
+  });
+
+  it('refuses anything that is not an origin, saying what to give', () => {
+    expect(() => parseExtraHosts('example.org')).toThrow("EXTRA_MODEL_HOSTS: 'example.org' is not a URL");
+    expect(() => parseExtraHosts('https://example.org/models')).toThrow('must be an http(s) origin with no path');
+    expect(() => parseExtraHosts('ftp://example.org')).toThrow('must be an http(s) origin');
+  });
+
+  it('is empty unless the build or server was started with it', () => {
+    expect(EXTRA_MODEL_HOSTS).toEqual(parseExtraHosts(process.env.EXTRA_MODEL_HOSTS));
   });
 });

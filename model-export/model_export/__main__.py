@@ -20,6 +20,7 @@ COMMAND_MODULES: list[str] = [
     "model_export.heads_golden",
     "model_export.evaluate",
     "model_export.score",
+    "model_export.widen_nli",
 ]
 
 

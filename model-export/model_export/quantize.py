@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from dataclasses import dataclass
@@ -45,26 +46,27 @@ class VariantSpec:
     method: str
 
 
+# How each variant is made (the rest of its spec is data in variants.json).
+_METHODS: dict[str, str] = {
+    "fp32": "torch.onnx.export (TorchScript exporter, dynamo=False)",
+    "fp16": "onnxruntime.transformers.float16.convert_float_to_float16(keep_io_types=True, "
+            f"op_block_list={FP16_OP_BLOCK_LIST})",
+    "q4f16": "fp16 variant, then onnxruntime.quantization MatMulNBitsQuantizer(bits=4, "
+             f"block_size={Q4_BLOCK_SIZE}, is_symmetric=True) on MatMul weights",
+    "q4": f"onnxruntime.quantization MatMulNBitsQuantizer(bits=4, block_size={Q4_BLOCK_SIZE}, "
+          "is_symmetric=True) on MatMul weights of the fp32 graph",
+    "q8": "onnxruntime.quantization.quantize_dynamic(weight_type=QInt8, reduce_range=True, "
+          "op_types=[MatMul, Gather], MatMulConstBOnly=True); no proper WebGPU kernels for MatMulInteger: WASM only",
+}
+
 # File names are transformers.js's (`onnx/model{suffix}.onnx`, its dtype suffix table), so that a bundle is also a
 # transformers.js model folder (with bundle.HF_CONFIG_NAME); tests/test_transformers_js_layout.py holds them to it.
+# The table is variants.json, which the app reads too: it finds the variants of a Hub-style folder by these names
+# (src/engine/hubModel.ts).
 VARIANT_SPECS: dict[str, VariantSpec] = {
-    spec.name: spec
-    for spec in [
-        VariantSpec("fp32", "onnx/model.onnx", "fp32", "fp32", False, ("webgpu", "wasm"),
-                    "torch.onnx.export (TorchScript exporter, dynamo=False)"),
-        VariantSpec("fp16", "onnx/model_fp16.onnx", "fp16", "fp16", True, ("webgpu",),
-                    "onnxruntime.transformers.float16.convert_float_to_float16(keep_io_types=True, "
-                    f"op_block_list={FP16_OP_BLOCK_LIST})"),
-        VariantSpec("q4f16", "onnx/model_q4f16.onnx", "int4", "fp16", True, ("webgpu",),
-                    "fp16 variant, then onnxruntime.quantization MatMulNBitsQuantizer(bits=4, "
-                    f"block_size={Q4_BLOCK_SIZE}, is_symmetric=True) on MatMul weights"),
-        VariantSpec("q4", "onnx/model_q4.onnx", "int4", "fp32", False, ("webgpu", "wasm"),
-                    f"onnxruntime.quantization MatMulNBitsQuantizer(bits=4, block_size={Q4_BLOCK_SIZE}, "
-                    "is_symmetric=True) on MatMul weights of the fp32 graph"),
-        VariantSpec("q8", "onnx/model_quantized.onnx", "int8", "fp32", False, ("wasm",),
-                    "onnxruntime.quantization.quantize_dynamic(weight_type=QInt8, reduce_range=True, "
-                    "op_types=[MatMul, Gather], MatMulConstBOnly=True); no proper WebGPU kernels for MatMulInteger: WASM only"),
-    ]
+    name: VariantSpec(name, spec["file"], spec["weights"], spec["activations"], spec["requires_shader_f16"],
+                      tuple(spec["intended_backends"]), _METHODS[name])
+    for name, spec in json.loads((Path(__file__).with_name("variants.json")).read_text(encoding="utf-8")).items()
 }
 
 

@@ -1,4 +1,4 @@
-// A plain banner while a demo bundle is loaded, with the one command that exports the real model.
+// A plain banner while a demo bundle is loaded, with the two real paths: export the real model (the command), or a Hub id for NLI only.
 import { useAppStore } from '../store/store';
 
 /** The command that exports the real model into the app's model folder (model-export/model_export/export.py). */
@@ -8,7 +8,7 @@ export const EXPORT_COMMAND =
 /** Where the exported bundle is then found. */
 export const REAL_BUNDLE_URL = '/models/deberta-v3-large-zeroshot/';
 
-/** The demo-bundle banner, with the export command and the address of the exported bundle (as text: it exists only after the export); nothing for a real bundle. */
+/** The demo-bundle banner: the export command and the exported bundle's address (as text: it exists only after the export), or a Hub id for NLI only; nothing for a real bundle. */
 export function DemoBanner() {
   const name = useAppStore((s) => (s.ready?.bundle.demo ? s.ready.bundle.name : null));
   if (name === null) return null;
@@ -23,7 +23,12 @@ export function DemoBanner() {
       </pre>
       <p>
         then rebuild and open the page with <samp>{`?bundle=${REAL_BUNDLE_URL}`}</samp>. That address is not a link here: on a fresh
-        clone nothing is behind it until the export has written the folder.
+        clone nothing is behind it until the export has written the folder. For the full hybrid, add the PolyEncoder heads to that
+        bundle with <samp>convert-checkpoint</samp> or <samp>train</samp> (README).
+      </p>
+      <p data-testid="hub-path">
+        Or, for NLI only and without Python: type a Hub id in the Model panel (“Load another model”). Any DeBERTa-v3 NLI model with ONNX files in
+        the transformers.js layout loads that way (e.g. a <samp>Xenova/…</samp> repository); it has no heads and no measured variant errors.
       </p>
     </aside>
   );

@@ -4,11 +4,11 @@ import { useShallow } from 'zustand/react/shallow';
 import type { FileProgress } from '../engine/bundle';
 import { formatBytes } from '../io/csv';
 import { useAppStore } from '../store/store';
-import { formatDuration, variantQuality } from './format';
+import { checkSummary, formatDuration, variantQuality } from './format';
 import { ProblemBox } from './ProblemBox';
 
 const STAGE_TEXT = {
-  manifest: 'reading manifest.json',
+  manifest: 'reading the manifest or the model config',
   files: 'downloading model files',
   session: 'starting ONNX Runtime',
 } as const;
@@ -29,7 +29,7 @@ function FileRow({ f }: { f: FileProgress }) {
 
 /** The model panel. */
 export function ModelStatus() {
-  const { status, bundleLabel, stage, files, ready, problem, busy, loadBundleUrl, loadBundle } = useAppStore(
+  const { status, bundleLabel, stage, files, ready, problem, busy, loadModel, loadBundle, hubHost } = useAppStore(
     useShallow((s) => ({
       status: s.engineStatus,
       bundleLabel: s.bundleLabel,
@@ -39,8 +39,9 @@ export function ModelStatus() {
       problem: s.loadProblem,
       /** A CSV run holds the engine. */
       busy: s.run.status === 'running',
-      loadBundleUrl: s.loadBundleUrl,
+      loadModel: s.loadModel,
       loadBundle: s.loadBundle,
+      hubHost: s.hubHost,
     })),
   );
   const [url, setUrl] = useState('');
@@ -50,7 +51,7 @@ export function ModelStatus() {
 
   const submitUrl = (e: FormEvent) => {
     e.preventDefault();
-    setUrlError(loadBundleUrl(url));
+    setUrlError(loadModel(url));
   };
 
   const cached = ready?.files.filter((f) => f.fromCache).length ?? 0;
@@ -95,6 +96,23 @@ export function ModelStatus() {
               )}
             </dd>
           </div>
+          {ready.bundle.derived && (
+            <div>
+              <dt>Model</dt>
+              <dd data-testid="hub-model">
+                <code>{ready.bundle.source}</code>: <strong>NLI only</strong>. No PolyEncoder heads and no measured variant errors (those come from
+                exporting with model-export); every label is scored by the NLI model alone. Tokenizer:{' '}
+                {ready.bundle.tokenizerReference === 'tokenizer.json'
+                  ? 'tokenizer.json (the folder has no spm.model to compare it with)'
+                  : `tokenizer.json, with ${ready.bundle.tokenizerReference} in the folder as the reference`}
+                .
+              </dd>
+            </div>
+          )}
+          <div>
+            <dt>Checked</dt>
+            <dd data-testid="file-checks">{checkSummary(ready.files, ready.checkedAgainst)}</dd>
+          </div>
           <div>
             <dt>Why</dt>
             <dd data-testid="backend-reason">{ready.reason}</dd>
@@ -135,22 +153,27 @@ export function ModelStatus() {
       <ProblemBox problem={problem} testId="load-problem" />
 
       <details className="other-bundle" open={status === 'error'}>
-        <summary>Load another model bundle</summary>
+        <summary>Load another model</summary>
         <form onSubmit={submitUrl} className="row">
-          <label htmlFor={urlId}>Bundle folder on this site</label>
+          <label htmlFor={urlId}>Bundle folder, Hub id or URL</label>
           <input
             id={urlId}
             type="text"
             inputMode="url"
-            placeholder="/models/deberta-v3-large-zeroshot/"
+            placeholder="/models/my-bundle/ or Xenova/nli-deberta-v3-xsmall"
             value={url}
             onChange={(e) => setUrl(e.target.value)}
-            aria-describedby={urlError ? `${urlId}-error` : undefined}
+            aria-describedby={urlError ? `${urlId}-error` : `${urlId}-help`}
           />
           <button type="submit" disabled={busy || status === 'loading' || !url.trim()}>
             Load
           </button>
         </form>
+        <p className="muted" id={`${urlId}-help`}>
+          A folder on this site starts with <code>/</code>. A Hub id (<code>owner/name</code>, optionally <code>@revision</code>) loads any
+          DeBERTa-v3 NLI model with ONNX files in the transformers.js layout from <code data-testid="hub-host">{hubHost}</code>
+          {' '}(NLI only: no heads); other hosts work only when the app is served with EXTRA_MODEL_HOSTS (README).
+        </p>
         {urlError && (
           <p className="field-error" id={`${urlId}-error`} role="alert">
             {urlError}

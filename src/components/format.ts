@@ -1,5 +1,6 @@
 // Number and duration formatting shared by the display components.
 import type { VariantFacts } from '../engine/info';
+import type { CheckKind } from '../engine/bundle';
 
 /** A score with `digits` decimals; an em dash for null/NaN. */
 export function fmt(x: number | null | undefined, digits = 3): string {
@@ -35,4 +36,17 @@ export function variantQuality(v: VariantFacts): string {
   if (v.runAlone) parts.push('runs one text at a time (its scores would depend on the batch)');
   if (!v.recommended) parts.push('not recommended');
   return parts.join(' · ');
+}
+
+/**
+ * What a load checked, in one line: every file by size, and by hash where `against` gave one
+ * (sha256, or the git blob id the Hub lists for files outside LFS).
+ */
+export function checkSummary(files: ReadonlyArray<{ checked: CheckKind }>, against: string): string {
+  const count = (kind: CheckKind) => files.filter((f) => f.checked === kind).length;
+  const [sha, git, size] = [count('sha256'), count('git-sha1'), count('size')];
+  const head = `${files.length} file${files.length === 1 ? '' : 's'} checked against ${against}`;
+  if (size === files.length) return `${head}: sizes only (it gave no hashes)`;
+  const hashes = [sha > 0 ? `sha256 of ${sha}` : '', git > 0 ? `git blob id of ${git}` : ''].filter(Boolean).join(' and ');
+  return `${head}: sizes, and ${hashes}${size > 0 ? `; ${size} by size only (no hash given)` : ''}`;
 }

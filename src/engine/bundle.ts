@@ -3,21 +3,68 @@ import type { Dtype } from './constants';
 import { sha256Hex } from '../io/sha256';
 import { type Manifest, ManifestError, parseManifest } from './manifest';
 
-/** Where a bundle's files come from: a URL folder, files the user picked, or (in tests) the disk. */
+/** Where a bundle's files come from: a URL folder, files the user picked, a Hub-style model folder, or (in tests) the disk. */
 export interface BundleSource {
   /** Shown in messages, e.g. "/models/demo-fixture/". */
   readonly label: string;
   /** Reads one file; `expectedBytes` lets sources size buffers and report progress. */
   read(path: string, onBytes: (loaded: number) => void, expectedBytes?: number): Promise<Uint8Array>;
-  /** Looks a verified file up in a persistent cache, if the source has one. */
-  cached?(path: string, sha256: string): Promise<Uint8Array | null>;
+  /** Looks a verified file up in a persistent cache, if the source has one; `version` is `cacheVersion` of its check. */
+  cached?(path: string, version: string): Promise<Uint8Array | null>;
   /** Keeps a verified file for the next visit. */
-  store?(path: string, sha256: string, bytes: Uint8Array): Promise<void>;
+  store?(path: string, version: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * For sources with no manifest.json of ours (Hub-style folders, hubSource.ts): the manifest derived
+   * from their own files, which `loadManifest` returns instead of reading manifest.json.
+   */
+  derive?(): Promise<Manifest>;
+  /** What the source itself knows of a file (a Hub listing, a server's headers); when given, the file is checked against it, not against manifest.json. */
+  check?(path: string): FileCheck | undefined;
+  /** Files the source already fetched and checked while deriving its manifest (they are not fetched again). */
+  loaded?(path: string): LoadedFile | undefined;
+  /** What the checks compare with, in messages ("the manifest" unless the source says otherwise, e.g. "the Hub's listing"). */
+  readonly reference?: string;
+  /** What to do about a file that fails its check ("Re-export or re-copy the bundle." unless the source says otherwise). */
+  readonly remedy?: string;
+}
+
+/** What a file is checked against: its size always, and a content hash when one is known. */
+export interface FileCheck {
+  bytes: number;
+  /** Lower-case hex SHA-256 of the content, or null when the source gives none. */
+  sha256: string | null;
+  /** Git's blob id (SHA-1 of `blob {size}\0` and the content), which the Hub lists for files outside LFS. */
+  gitSha1?: string | null;
+  /** The server's ETag when it is no hash: only a cache key (a changed file gets another). */
+  etag?: string | null;
+}
+
+/** How a loaded file was checked: by its sha256, its git blob id, or only its size. */
+export const CHECK_KINDS = ['sha256', 'git-sha1', 'size'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+/** The browser-cache key part of a file: its hash, or its size and ETag; null when nothing tells a changed file apart (then it is not cached). */
+export function cacheVersion(check: FileCheck): string | null {
+  if (check.sha256) return `sha256=${check.sha256}`;
+  if (check.gitSha1) return `git-sha1=${check.gitSha1}`;
+  if (check.etag) return `etag=${check.bytes}-${check.etag}`;
+  return null;
 }
 
 /** A bundle file that is missing, unreadable or corrupt. */
 export class BundleError extends Error {
   override name = 'BundleError';
+}
+
+/** A file the server says is not there (HTTP 404, or a web page in its place). */
+export class MissingFileError extends BundleError {
+  constructor(
+    message: string,
+    /** The file's path in the folder. */
+    readonly path: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface FileProgress {
@@ -32,6 +79,8 @@ export interface LoadedFile {
   path: string;
   bytes: Uint8Array;
   fromCache: boolean;
+  /** What its content was checked against besides its size. */
+  checked: CheckKind;
   /** Why a downloaded file could not be kept in the browser cache (e.g. a full quota); absent when it was, or could not be. */
   cacheError?: string;
 }
@@ -51,14 +100,19 @@ export function cacheNotice(files: Iterable<Pick<LoadedFile, 'bytes' | 'cacheErr
   );
 }
 
-/** Reads and validates manifest.json; a manifest that cannot be used is named, with what to do. */
+/** Reads and validates manifest.json (or the manifest a source derives from its own files); a manifest that cannot be used is named, with what to do. */
 export async function loadManifest(source: BundleSource): Promise<Manifest> {
-  const raw = await source.read('manifest.json', () => {});
+  if (source.derive) return source.derive();
+  return parseManifestBytes(await source.read('manifest.json', () => {}), source.label);
+}
+
+/** Parses and validates the bytes of manifest.json read from `label`. */
+export function parseManifestBytes(raw: Uint8Array, label: string): Manifest {
   let data: unknown;
   try {
     data = JSON.parse(new TextDecoder().decode(raw));
   } catch (error) {
-    throw new ManifestError(`manifest.json at ${source.label} is not valid JSON (${String(error)}). Re-export the bundle.`);
+    throw new ManifestError(`manifest.json at ${label} is not valid JSON (${String(error)}). Re-export the bundle.`);
   }
   try {
     return parseManifest(data);
@@ -66,7 +120,7 @@ export async function loadManifest(source: BundleSource): Promise<Manifest> {
     // parseManifest's words are shared with model-export; here they get the file and, if they lack one, what to do.
     if (!(error instanceof ManifestError)) throw error;
     const todo = /Re-export/.test(error.message) ? '' : ' Re-export the bundle with model-export.';
-    throw new ManifestError(`manifest.json at ${source.label}: ${error.message}${todo}`);
+    throw new ManifestError(`manifest.json at ${label}: ${error.message}${todo}`);
   }
 }
 
@@ -79,9 +133,38 @@ export function filesFor(m: Manifest, dtype: Dtype): string[] {
 
 export { sha256Hex };
 
+/** Lower-case hex SHA-1 of `bytes` as git stores them: `blob {size}\0` and the content (git's blob id). */
+export async function gitBlobSha1(bytes: Uint8Array): Promise<string> {
+  const header = new TextEncoder().encode(`blob ${bytes.byteLength}\0`);
+  const all = new Uint8Array(header.byteLength + bytes.byteLength);
+  all.set(header);
+  all.set(bytes, header.byteLength);
+  const digest = await crypto.subtle.digest('SHA-1', all);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Why `bytes` fail `check` (size, then hash), or null when they pass; `ref` names what the check came from. */
+async function checkProblem(bytes: Uint8Array, check: FileCheck, ref: string): Promise<{ size: boolean; message: string } | null> {
+  if (bytes.byteLength !== check.bytes) return { size: true, message: `has ${bytes.byteLength} bytes, ${ref} says ${check.bytes}` };
+  if (check.sha256) {
+    const actual = await sha256Hex(bytes);
+    if (actual !== check.sha256) return { size: false, message: `is corrupt: its sha256 is ${actual.slice(0, 12)}…, ${ref} says ${check.sha256.slice(0, 12)}…` };
+  } else if (check.gitSha1) {
+    const actual = await gitBlobSha1(bytes);
+    if (actual !== check.gitSha1) return { size: false, message: `is corrupt: its git blob id is ${actual.slice(0, 12)}…, ${ref} says ${check.gitSha1.slice(0, 12)}…` };
+  }
+  return null;
+}
+
+/** How `check` checks a file besides its size. */
+function checkKind(check: FileCheck): CheckKind {
+  return check.sha256 ? 'sha256' : check.gitSha1 ? 'git-sha1' : 'size';
+}
+
 /**
  * Fetches one listed file, from the cache when a verified copy is there, and checks
- * its size and sha256 either way: a corrupt file is never used, and never cached.
+ * its size and hash either way (against what the source knows of it, else manifest.json):
+ * a corrupt file is never used, and never cached.
  */
 export async function loadFile(
   m: Manifest,
@@ -89,34 +172,38 @@ export async function loadFile(
   path: string,
   onProgress: (p: FileProgress) => void,
 ): Promise<LoadedFile> {
-  const entry = m.files[path];
-  if (!entry) throw new BundleError(`'${path}' is not listed in manifest.json's files.`);
-  const cached = source.cached ? await source.cached(path, entry.sha256) : null;
-  if (cached && cached.byteLength === entry.bytes && (await sha256Hex(cached)) === entry.sha256) {
-    onProgress({ path, loaded: entry.bytes, total: entry.bytes, fromCache: true, done: true });
-    return { path, bytes: cached, fromCache: true };
+  const check = source.check?.(path) ?? m.files[path];
+  if (!check) throw new BundleError(`'${path}' is not listed in manifest.json's files.`);
+  return loadChecked(check, source, path, onProgress);
+}
+
+/** `loadFile` against a given check: what a source deriving its manifest uses for the files it reads first. */
+export async function loadChecked(check: FileCheck, source: BundleSource, path: string, onProgress: (p: FileProgress) => void): Promise<LoadedFile> {
+  const ref = source.reference ?? 'the manifest';
+  const remedy = source.remedy ?? 'Re-export or re-copy the bundle.';
+  const total = check.bytes;
+  const checked = checkKind(check);
+  const version = cacheVersion(check);
+  const cached = source.cached && version ? await source.cached(path, version) : null;
+  if (cached && (await checkProblem(cached, check, ref)) === null) {
+    onProgress({ path, loaded: total, total, fromCache: true, done: true });
+    return { path, bytes: cached, fromCache: true, checked };
   }
-  onProgress({ path, loaded: 0, total: entry.bytes, fromCache: false, done: false });
-  const bytes = await source.read(path, (loaded) => onProgress({ path, loaded, total: entry.bytes, fromCache: false, done: false }), entry.bytes);
-  if (bytes.byteLength !== entry.bytes) {
-    throw new BundleError(
-      `'${path}' from ${source.label} has ${bytes.byteLength} bytes, the manifest says ${entry.bytes}. The bundle is incomplete or out of date: re-export or re-copy it.`,
-    );
-  }
-  const actual = await sha256Hex(bytes);
-  if (actual !== entry.sha256) {
-    throw new BundleError(
-      `'${path}' from ${source.label} is corrupt: its sha256 is ${actual.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}…. Re-export or re-copy the bundle.`,
-    );
+  onProgress({ path, loaded: 0, total, fromCache: false, done: false });
+  const bytes = await source.read(path, (loaded) => onProgress({ path, loaded, total, fromCache: false, done: false }), total);
+  const problem = await checkProblem(bytes, check, ref);
+  if (problem) {
+    const what = problem.size && ref === 'the manifest' ? ' The bundle is incomplete or out of date: re-export or re-copy it.' : ` ${remedy}`;
+    throw new BundleError(`'${path}' from ${source.label} ${problem.message}.${what}`);
   }
   let cacheError: string | undefined;
-  if (source.store) {
-    await source.store(path, entry.sha256, bytes).catch((error: unknown) => {
+  if (source.store && version) {
+    await source.store(path, version, bytes).catch((error: unknown) => {
       cacheError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     });
   }
-  onProgress({ path, loaded: entry.bytes, total: entry.bytes, fromCache: false, done: true });
-  return { path, bytes, fromCache: false, ...(cacheError !== undefined ? { cacheError } : {}) };
+  onProgress({ path, loaded: total, total, fromCache: false, done: true });
+  return { path, bytes, fromCache: false, checked, ...(cacheError !== undefined ? { cacheError } : {}) };
 }
 
 /** Loads several files one after another (parallel downloads would only share the same pipe). */
@@ -127,7 +214,11 @@ export async function loadFiles(
   onProgress: (p: FileProgress) => void,
 ): Promise<Map<string, LoadedFile>> {
   const out = new Map<string, LoadedFile>();
-  for (const path of paths) out.set(path, await loadFile(m, source, path, onProgress));
+  for (const path of paths) {
+    const early = source.loaded?.(path);
+    if (early) onProgress({ path, loaded: early.bytes.byteLength, total: early.bytes.byteLength, fromCache: early.fromCache, done: true });
+    out.set(path, early ?? (await loadFile(m, source, path, onProgress)));
+  }
   return out;
 }
 
@@ -136,7 +227,7 @@ const CACHE_NAME = 'zeroshot-bundles-v1';
 /** A bundle served over HTTP(S) from `baseUrl` (a folder URL ending in '/'), cached with the Cache API. */
 export function urlSource(baseUrl: string): BundleSource {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const cacheKey = (path: string, sha: string) => `${new URL(path, new URL(base, globalThis.location?.href)).href}#sha256=${sha}`;
+  const cacheKey = (path: string, version: string) => `${new URL(path, new URL(base, globalThis.location?.href)).href}#${version}`;
   const hasCache = typeof caches !== 'undefined';
   return {
     label: base,
@@ -150,34 +241,34 @@ export function urlSource(baseUrl: string): BundleSource {
       }
       // NOTE: SPA servers (vite preview among them) answer unknown paths with index.html.
       if (response.ok && (response.headers.get('content-type') ?? '').includes('text/html')) {
-        throw new BundleError(
+        throw new MissingFileError(
           `${path} is missing from the bundle at ${base} (the server answered with a web page). ${path === 'manifest.json' ? 'Is this a bundle folder?' : 'Re-export the bundle or copy the missing file.'}`,
+          path,
         );
       }
       if (!response.ok) {
-        throw new BundleError(
-          `${path} is missing from the bundle at ${base} (HTTP ${response.status}). ${path === 'manifest.json' ? 'Is this a bundle folder?' : 'Re-export the bundle or copy the missing file.'}`,
-        );
+        const error = `${path} is missing from the bundle at ${base} (HTTP ${response.status}). ${path === 'manifest.json' ? 'Is this a bundle folder?' : 'Re-export the bundle or copy the missing file.'}`;
+        throw response.status === 404 || response.status === 410 ? new MissingFileError(error, path) : new BundleError(error);
       }
       return readBody(response, onBytes, expectedBytes);
     },
     cached: hasCache
-      ? async (path, sha) => {
-          const hit = await (await caches.open(CACHE_NAME)).match(cacheKey(path, sha));
+      ? async (path, version) => {
+          const hit = await (await caches.open(CACHE_NAME)).match(cacheKey(path, version));
           return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
         }
       : undefined,
     store: hasCache
-      ? async (path, sha, bytes) => {
+      ? async (path, version, bytes) => {
           const cache = await caches.open(CACHE_NAME);
-          await cache.put(cacheKey(path, sha), new Response(bytes as Uint8Array<ArrayBuffer>));
+          await cache.put(cacheKey(path, version), new Response(bytes as Uint8Array<ArrayBuffer>));
         }
       : undefined,
   };
 }
 
-/** Streams a response body into one buffer, reporting bytes as they arrive. */
-async function readBody(response: Response, onBytes: (n: number) => void, expectedBytes?: number): Promise<Uint8Array> {
+/** Streams a response body into one buffer, reporting bytes as they arrive (`expectedBytes` sizes the buffer). */
+export async function readBody(response: Response, onBytes: (n: number) => void, expectedBytes?: number): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

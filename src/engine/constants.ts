@@ -23,3 +23,9 @@ export const TRUNCATE: LongTextOption = { mode: 'truncate' };
 
 /** What choosing windows starts from: overlapping windows (stride about half a window of the real model), each label's best window. */
 export const DEFAULT_WINDOWS = { mode: 'windows', stride: 256, aggregate: 'max' } as const satisfies LongTextOption;
+
+/** The hypothesis template of labels the user adds, and of a derived (Hub-style) bundle's labels: model-export's default too (model_export/data.py). */
+export const DEFAULT_HYPOTHESIS_TEMPLATE = 'This text is about {}.';
+
+/** provenance.exporter_version of a manifest derived in the browser from a Hub-style folder (hubModel.ts), not exported by model-export. */
+export const DERIVED_EXPORTER_VERSION = 'none: derived in the browser from a Hub-style folder';

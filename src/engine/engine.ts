@@ -1,7 +1,7 @@
 // The hybrid classifier: loads a bundle onto a backend and classifies many texts against many labels.
 import { type BackendChoice, type BackendRequest, chooseBackend, type GpuProbe } from './backend';
 import { blendScore, type LabelScore } from './blend';
-import { BundleError, type BundleSource, cacheNotice, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
+import { BundleError, type BundleSource, cacheNotice, type CheckKind, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
 import { scoreHeads } from './heads';
 import { type BatchLimits, growingChunks } from './batching';
 import { type Backend, type Dtype, type LongTextOption, TRUNCATE, type WindowAggregate } from './constants';
@@ -48,7 +48,9 @@ export interface LoadOptions {
 
 /** How the engine was loaded: backend, variant and why, files and time (the manifest is `Engine.manifest`). */
 export interface LoadedEngineInfo extends BackendChoice {
-  files: Array<{ path: string; bytes: number; fromCache: boolean }>;
+  files: Array<{ path: string; bytes: number; fromCache: boolean; checked: CheckKind }>;
+  /** What the files' sizes and hashes were checked against: "the manifest", "the Hub's listing", "the server's headers". */
+  checkedAgainst: string;
   loadMs: number;
   /** Files that could not be kept in the browser cache, in one sentence (bundle.ts `cacheNotice`); null when all were. */
   cacheNotice: string | null;
@@ -147,7 +149,8 @@ export class Engine {
     }
     const info: LoadedEngineInfo = {
       ...choice,
-      files: [...files.values()].map((f) => ({ path: f.path, bytes: f.bytes.byteLength, fromCache: f.fromCache })),
+      files: [...files.values()].map((f) => ({ path: f.path, bytes: f.bytes.byteLength, fromCache: f.fromCache, checked: f.checked })),
+      checkedAgainst: source.reference ?? 'the manifest',
       loadMs: 0,
       cacheNotice: cacheNotice(files.values()),
     };

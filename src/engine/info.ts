@@ -1,5 +1,5 @@
 // What the UI is told about a loaded bundle: a small summary of its manifest, the only bundle facts that cross the worker boundary.
-import type { Dtype } from './constants';
+import { DERIVED_EXPORTER_VERSION, type Dtype } from './constants';
 import type { Manifest } from './manifest';
 
 /** A bundle label as the UI lists it: its hypothesis, head, alpha and default threshold. */
@@ -37,19 +37,32 @@ export interface BundleInfo {
   /** The template zero-shot labels are filled into (`fillTemplate`). */
   hypothesisTemplate: string;
   labels: BundleLabel[];
-  /** Facts of the variant running now; null if the manifest has none for it. */
+  /** Facts of the variant running now; null if the manifest has none for it, or was derived (nothing was measured). */
   variant: VariantFacts | null;
+  /** Derived in the browser from a Hub-style folder (no manifest.json of ours): NLI only, nothing measured. */
+  derived: boolean;
+  /** Where the weights came from (provenance.source_model: a Hub id, a URL, or what the exporter recorded). */
+  source: string;
+  /** The token-id reference the bundle names: spm.model, or tokenizer.json when a Hub-style folder has no spm.model. */
+  tokenizerReference: string;
+  /** The bundle has PolyEncoder heads (else every label is scored by NLI alone). */
+  hasHeads: boolean;
 }
 
 /** The summary of `manifest` for the UI, with the facts of the variant `dtype`. */
 export function bundleInfo(manifest: Manifest, dtype: Dtype): BundleInfo {
-  const v = manifest.variants[dtype];
+  const derived = manifest.provenance.exporter_version === DERIVED_EXPORTER_VERSION;
+  const v = derived ? undefined : manifest.variants[dtype];
   return {
     id: manifest.id,
     name: manifest.name,
     demo: manifest.demo,
     hypothesisTemplate: manifest.hypothesis_template,
     labels: manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head, alpha: l.alpha, threshold: l.threshold })),
+    derived,
+    source: manifest.provenance.source_model,
+    tokenizerReference: manifest.tokenizer.sentencepiece_model,
+    hasHeads: manifest.heads !== null,
     variant: v
       ? {
           textsAgreeing: v.decisions.texts_agreeing,

@@ -76,3 +76,32 @@ describe('viterbiF32: sentencepiece float32 path scores', () => {
     expect(viterbiF32(Array.from('\u2581a\u{10FFFD}'), vocab).at(-1)).toBe('\u{10FFFD}');
   });
 });
+
+describe('a tokenizer.json as transformers’ DebertaV2Converter writes it (Hub repositories)', () => {
+  // Strip, the character map, collapsed spaces; Metaspace inside a Sequence, splitting at U+2581.
+  const converted = (metaspace: object) => ({
+    ...json,
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Strip', strip_left: true, strip_right: true },
+        json.normalizer.normalizers[0],
+        { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
+      ],
+    },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Metaspace', replacement: '\u2581', ...metaspace }] },
+  });
+
+  it('gives the sentencepiece ids of the tokenizer corpus', () => {
+    for (const metaspace of [{ prepend_scheme: 'always', split: true }, { add_prefix_space: true }]) {
+      const hub = createTokenizer(converted(metaspace), config, { cls: 1, sep: 2, pad: 0 });
+      const mismatches = golden.texts.filter((t) => JSON.stringify(hub.encode(t.text)) !== JSON.stringify(t.ids)).map((t) => t.text.slice(0, 40));
+      expect(mismatches, JSON.stringify(metaspace)).toEqual([]);
+    }
+  });
+
+  it('is refused when punctuation is split too (split_by_punct), which sentencepiece does not do', () => {
+    const split = { ...converted({ prepend_scheme: 'always' }), pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Punctuation' }, { type: 'Metaspace' }] } };
+    expect(() => createTokenizer(split, config, { cls: 1, sep: 2, pad: 0 })).toThrow(/is not a SentencePiece Unigram tokenizer as DeBERTa-v3 has/);
+  });
+});

@@ -25,6 +25,13 @@ export interface TextTokenizer {
   specials: SpecialIds;
 }
 
+/** sentencepiece's space handling after its character map, as model_export/tokenizer.py writes it into tokenizer.json. */
+const WHITESPACE_STEPS_JSON = JSON.stringify([
+  { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
+  { type: 'Replace', pattern: { Regex: '^ ' }, content: '' },
+  { type: 'Replace', pattern: { Regex: ' $' }, content: '' },
+]);
+
 /** A tokenizer whose input cannot be encoded (e.g. a hypothesis longer than the model allows). */
 export class TokenizeError extends Error {
   override name = 'TokenizeError';
@@ -45,8 +52,50 @@ interface TokenizerInternals {
 
 interface TokenizerJsonLayout {
   normalizer?: { type?: string; normalizers?: Array<{ type?: string; precompiled_charsmap?: string; pattern?: unknown; content?: string }> } | null;
-  pre_tokenizer?: { type?: string; prepend_scheme?: string } | null;
+  pre_tokenizer?: MetaspaceLayout | { type: 'Sequence'; pretokenizers?: MetaspaceLayout[] } | null;
   model?: { type?: string };
+}
+
+interface MetaspaceLayout {
+  type?: string;
+  prepend_scheme?: string;
+  /** The older spelling of prepend_scheme 'always' (tokenizers before 0.14). */
+  add_prefix_space?: boolean;
+}
+
+/** The Metaspace pre-tokenizer of a tokenizer.json, alone or as the one step of a Sequence; null otherwise. */
+function metaspaceOf(pre: TokenizerJsonLayout['pre_tokenizer']): MetaspaceLayout | null {
+  if (pre?.type === 'Metaspace') return pre;
+  if (pre?.type === 'Sequence' && 'pretokenizers' in pre && pre.pretokenizers?.length === 1 && pre.pretokenizers[0]!.type === 'Metaspace') return pre.pretokenizers[0]!;
+  return null;
+}
+
+/** Normaliser steps that only trim or collapse spaces, which sentencepiece does in its own way (WHITESPACE_STEPS). */
+const SPACE_STEPS = new Set([JSON.stringify({ type: 'Strip', strip_left: true, strip_right: true }), ...(JSON.parse(WHITESPACE_STEPS_JSON) as object[]).map((x) => JSON.stringify(x))]);
+
+/**
+ * A tokenizer.json of a SentencePiece Unigram model in the layout our exporter writes
+ * (model_export/tokenizer.py): the character map, then sentencepiece's space handling, then a
+ * non-splitting Metaspace that always prepends. transformers' DebertaV2Converter, which made the
+ * tokenizer.json of Hub repositories, writes the same model as Strip, the map, collapsed spaces and a
+ * Metaspace that splits at U+2581 inside a Sequence: ids that differ from sentencepiece's on texts
+ * with zero-width characters or a literal U+2581. Those layouts are rewritten to ours, the same
+ * vocabulary and character map with sentencepiece's own steps; anything else (lower-casing,
+ * split_by_punct) is returned as is, and refused by exactSentencePiece.
+ */
+export function canonicalSentencePiece(json: TokenizerJsonLayout): TokenizerJsonLayout {
+  const steps = json.normalizer?.type === 'Sequence' ? (json.normalizer.normalizers ?? []) : null;
+  const meta = metaspaceOf(json.pre_tokenizer);
+  if (json.model?.type !== 'Unigram' || steps === null || meta === null) return json;
+  const maps = steps.filter((step) => step.type === 'Precompiled');
+  const others = steps.filter((step) => step.type !== 'Precompiled');
+  const prepends = meta.prepend_scheme === 'always' || (meta.prepend_scheme === undefined && meta.add_prefix_space === true);
+  if (maps.length > 1 || !prepends || !others.every((step) => SPACE_STEPS.has(JSON.stringify(step)))) return json;
+  return {
+    ...json,
+    normalizer: { type: 'Sequence', normalizers: [...maps, ...(JSON.parse(WHITESPACE_STEPS_JSON) as object[])] },
+    pre_tokenizer: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: false } as MetaspaceLayout,
+  };
 }
 
 /**
@@ -58,9 +107,10 @@ interface TokenizerJsonLayout {
  * the tokenizer goldens fail if a new version changes them.
  */
 function exactSentencePiece(internals: TokenizerInternals, json: TokenizerJsonLayout): () => ReadonlySet<string> {
-  if (json.model?.type !== 'Unigram' || json.normalizer?.type !== 'Sequence' || json.pre_tokenizer?.type !== 'Metaspace') {
+  const metaspace = json.pre_tokenizer?.type === 'Metaspace' ? json.pre_tokenizer : null;
+  if (json.model?.type !== 'Unigram' || json.normalizer?.type !== 'Sequence' || metaspace === null) {
     throw new BundleError(
-      'tokenizer.json is not a SentencePiece Unigram tokenizer (Unigram model, normaliser Sequence, Metaspace). Re-export the bundle with model-export.',
+      'tokenizer.json is not a SentencePiece Unigram tokenizer as DeBERTa-v3 has (Unigram model, normaliser Sequence, Metaspace pre-tokenizer). Re-export the bundle with model-export, which writes one.',
     );
   }
   const model = internals.model;
@@ -89,7 +139,7 @@ function exactSentencePiece(internals: TokenizerInternals, json: TokenizerJsonLa
   });
   // sentencepiece always adds its dummy prefix; Metaspace skips it when the text already starts
   // with U+2581 (possible when the map leaves U+2581 alone). A leading space makes Metaspace add it.
-  const prepend = json.pre_tokenizer.prepend_scheme === 'always';
+  const prepend = metaspace.prepend_scheme === 'always' || (metaspace.prepend_scheme === undefined && metaspace.add_prefix_space === true);
   internals.normalizer = (text) => {
     const normalized = stock(text);
     return prepend && normalized.startsWith('\u2581') ? ` ${normalized}` : normalized;
@@ -99,11 +149,7 @@ function exactSentencePiece(internals: TokenizerInternals, json: TokenizerJsonLa
 }
 
 /** The whitespace steps tokenizer.json carries after the character map (model_export/tokenizer.py writes them). */
-const WHITESPACE_STEPS = JSON.stringify([
-  { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
-  { type: 'Replace', pattern: { Regex: '^ ' }, content: '' },
-  { type: 'Replace', pattern: { Regex: ' $' }, content: '' },
-]);
+const WHITESPACE_STEPS = WHITESPACE_STEPS_JSON;
 
 /**
  * The characters before which a text may be cut without changing the ids of what comes before.
@@ -165,8 +211,9 @@ export function createTokenizer(
   tokenizerConfig: object,
   specials: SpecialIds,
 ): TextTokenizer & { /** The characters `encodeHead` may cut a text before (for tests). */ cutChars: () => ReadonlySet<string> } {
-  const tokenizer = new DebertaV2Tokenizer(tokenizerJson, tokenizerConfig);
-  const cuts = exactSentencePiece((tokenizer as unknown as { _tokenizer: TokenizerInternals })._tokenizer, tokenizerJson);
+  const json = canonicalSentencePiece(tokenizerJson);
+  const tokenizer = new DebertaV2Tokenizer(json, tokenizerConfig);
+  const cuts = exactSentencePiece((tokenizer as unknown as { _tokenizer: TokenizerInternals })._tokenizer, json);
   const encode = (text: string): number[] => tokenizer.encode(text, { add_special_tokens: false });
   return {
     specials,

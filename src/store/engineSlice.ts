@@ -2,6 +2,7 @@
 import type { StateCreator } from 'zustand';
 import { type BackendRequest, parseBackendRequest } from '../engine/backend';
 import type { FileProgress } from '../engine/bundle';
+import { AddressError, DEFAULT_HUB_HOST, hubLabel, parseHubHost, parseModelAddress } from '../engine/hubAddress';
 import type { BundleLocation, LoadStage, ReadyInfo } from '../worker/protocol';
 import { labelsFromBundle } from './labelsSlice';
 import { engineProblem } from './problems';
@@ -30,6 +31,10 @@ export interface EngineSlice {
   loadBundle: (location: BundleLocation) => Promise<void>;
   /** Loads a bundle folder URL after checking it is on this origin; returns an error message or null. */
   loadBundleUrl: (url: string) => string | null;
+  /** Where Hub ids resolve (?hub=, else the Hugging Face Hub). */
+  hubHost: string;
+  /** Loads what the user typed: a folder on this site, a Hub id or an http(s) folder URL; returns an error message or null. */
+  loadModel: (input: string) => string | null;
   dismissNotice: (index: number) => void;
 }
 
@@ -46,6 +51,57 @@ export function sameOriginBundleUrl(url: string, href: string): string | null {
   return path;
 }
 
+/**
+ * Where a typed model address points: a path on this site (starting with '/' or '.') or a same-origin
+ * URL is a bundle folder here; `owner/name[@revision]` a Hub repository on `hubHost`; any other
+ * http(s) URL a folder on that host (the page's policy decides whether it may be fetched).
+ * Returns a message that says what to type when it is none of these.
+ */
+export function modelLocation(input: string, href: string, hubHost: string): BundleLocation | string {
+  const text = input.trim();
+  if (!text) return 'Type a bundle folder on this site (e.g. /models/my-bundle/), a Hub id (owner/name) or a folder URL.';
+  if (/^[./]/.test(text)) {
+    const path = sameOriginBundleUrl(text, href);
+    return path ? { kind: 'url', url: path } : `'${input}' is not a bundle folder on this site.`;
+  }
+  const here = sameOriginBundleUrl(text, href);
+  if (here && /^https?:\/\//i.test(text)) return { kind: 'url', url: here };
+  try {
+    const address = parseModelAddress(text, hubHost);
+    return address.kind === 'hub' ? address : { kind: 'url', url: address.url };
+  } catch (error) {
+    if (error instanceof AddressError) return error.message;
+    throw error;
+  }
+}
+
+/** How a location is named while it loads. */
+function locationLabel(location: BundleLocation): string {
+  switch (location.kind) {
+    case 'url':
+      return location.url;
+    case 'hub':
+      return hubLabel(location);
+    case 'files':
+      return location.label;
+    default: {
+      const never: never = location;
+      throw new Error(`unknown bundle location ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** The Hub host from ?hub=, with a notice when it is not an origin. */
+function hubHostOf(search: string): { host: string; problem: string | null } {
+  const asked = new URLSearchParams(search).get('hub');
+  if (asked === null) return { host: DEFAULT_HUB_HOST, problem: null };
+  try {
+    return { host: parseHubHost(asked), problem: null };
+  } catch (error) {
+    return { host: DEFAULT_HUB_HOST, problem: `${error instanceof Error ? error.message : String(error)} Using ${DEFAULT_HUB_HOST}.` };
+  }
+}
+
 /** Keeps file progress in first-seen order, replacing the entry of a file already listed. */
 function upsert(files: FileProgress[], file: FileProgress): FileProgress[] {
   const i = files.findIndex((f) => f.path === file.path);
@@ -60,6 +116,7 @@ export const createEngineSlice =
   (deps: StoreDeps): StateCreator<AppState, [], [], EngineSlice> =>
   (set, get) => {
     const parsed = parseBackendRequest(deps.search);
+    const hub = hubHostOf(deps.search);
     let loadSeq = 0;
     return {
       engine: null,
@@ -70,7 +127,8 @@ export const createEngineSlice =
       ready: null,
       loadProblem: null,
       backendRequest: { backend: parsed.backend, dtype: parsed.dtype },
-      notices: parsed.problems,
+      notices: hub.problem ? [...parsed.problems, hub.problem] : parsed.problems,
+      hubHost: hub.host,
 
       init() {
         if (get().engine) return;
@@ -85,6 +143,16 @@ export const createEngineSlice =
           );
         };
         void get().checkSavedRun();
+        // ?model= names a Hub id or a folder URL: the only address the page fetches off its origin, and only because the URL says so.
+        const model = new URLSearchParams(deps.search).get('model');
+        if (model) {
+          const problem = get().loadModel(model);
+          if (problem) {
+            set((s) => ({ notices: [...s.notices, `${problem} Loading the default bundle instead.`] }));
+            void get().loadBundle({ kind: 'url', url: DEFAULT_BUNDLE_URL });
+          }
+          return;
+        }
         const asked = new URLSearchParams(deps.search).get('bundle');
         if (asked) {
           const problem = get().loadBundleUrl(asked);
@@ -104,6 +172,13 @@ export const createEngineSlice =
         return null;
       },
 
+      loadModel(input) {
+        const location = modelLocation(input, deps.href, get().hubHost);
+        if (typeof location === 'string') return location;
+        void get().loadBundle(location);
+        return null;
+      },
+
       async loadBundle(location: BundleLocation) {
         const engine = get().engine;
         if (!engine) return;
@@ -112,7 +187,7 @@ export const createEngineSlice =
           return;
         }
         const seq = ++loadSeq;
-        const label = location.kind === 'url' ? location.url : location.label;
+        const label = locationLabel(location);
         set({ engineStatus: 'loading', bundleLabel: label, loadStage: 'manifest', loadFiles: [], loadProblem: null, ready: null });
         try {
           const info = await engine.load(location, get().backendRequest, (stage, file) => {

@@ -21,6 +21,10 @@ export const FAKE_BUNDLE: BundleInfo = {
     { name: 'Health', hypothesis: 'This example is health.', head: false, alpha: null, threshold: 0.3 },
   ],
   variant: { textsAgreeing: 2, texts: 2, maxEntailmentError: 1e-6, runAlone: true, recommended: true, assessment: 'as fp32' },
+  derived: false,
+  source: 'random-init:fake',
+  tokenizerReference: 'spm.model',
+  hasHeads: true,
 };
 
 /** NLI score of a (text, hypothesis) pair in the fake: a hash spread over (0, 1). */
@@ -70,6 +74,7 @@ export class FakeEngine implements EngineLike {
       reason: 'no WebGPU adapter: using WASM',
       bundle: FAKE_BUNDLE,
       files: [],
+      checkedAgainst: 'the manifest',
       loadMs: 1,
       cacheNotice: this.cacheNotice,
       adapter: null,

@@ -1,5 +1,6 @@
 // Labels slice: the bundle's labels with their heads, zero-shot labels users add, thresholds kept per bundle.
 import type { StateCreator } from 'zustand';
+import { DEFAULT_HYPOTHESIS_TEMPLATE } from '../engine/constants';
 import type { BundleInfo } from '../engine/info';
 import { fillTemplate, TemplateError } from '../engine/template';
 import { forget, type KeyValueStore, labelsKey, loadSaved, save, type SavedLabels } from './persist';
@@ -105,7 +106,7 @@ export const createLabelsSlice =
     return {
       labels: [],
       labelsKey: null,
-      hypothesisTemplate: 'This text is about {}.',
+      hypothesisTemplate: DEFAULT_HYPOTHESIS_TEMPLATE,
 
       setThreshold(name, threshold) {
         if (!Number.isFinite(threshold)) return;

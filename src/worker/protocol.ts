@@ -3,12 +3,16 @@ import type { BackendChoice, BackendRequest } from '../engine/backend';
 import type { FileProgress } from '../engine/bundle';
 import type { LabelSpec, LoadedEngineInfo, TextResult } from '../engine/engine';
 import type { ErrorKind } from '../engine/errors';
+import type { HubRepo } from '../engine/hubAddress';
 import type { BundleInfo } from '../engine/info';
 import type { LongTextOption } from '../engine/constants';
 
 /** Where to load a bundle from. */
 export type BundleLocation =
+  /** A folder URL (same origin, or another host the user typed): our manifest.json, else a Hub-style folder. */
   | { kind: 'url'; url: string }
+  /** A Hub repository by id, at a revision, on a host (hubAddress.ts). */
+  | ({ kind: 'hub' } & HubRepo)
   | { kind: 'files'; files: Array<{ path: string; file: File }>; label: string };
 
 /**
@@ -31,7 +35,7 @@ export const LOAD_STAGES = ['manifest', 'files', 'session'] as const;
 export type LoadStage = (typeof LOAD_STAGES)[number];
 
 /** A loaded engine as the UI sees it: the bundle summary, never the manifest. */
-export interface ReadyInfo extends BackendChoice, Pick<LoadedEngineInfo, 'files' | 'loadMs' | 'cacheNotice'> {
+export interface ReadyInfo extends BackendChoice, Pick<LoadedEngineInfo, 'files' | 'loadMs' | 'cacheNotice' | 'checkedAgainst'> {
   bundle: BundleInfo;
   /** The WebGPU adapter's description, null on WASM. */
   adapter: string | null;

@@ -1,6 +1,7 @@
 // The worker's request handling, apart from the worker global so tests can drive it: one request at a time, every failure answered with its kind.
 import type { BackendRequest, GpuProbe } from '../engine/backend';
-import { type BundleSource, fileListSource, urlSource } from '../engine/bundle';
+import { type BundleSource, fileListSource } from '../engine/bundle';
+import { folderSource, hubSource } from '../engine/hubSource';
 import { faultOf } from '../engine/faults';
 import type { EngineHost, HostedEngine } from '../engine/host';
 import { bundleInfo } from '../engine/info';
@@ -22,7 +23,9 @@ export interface ServeDeps {
 function defaultSource(location: BundleLocation): BundleSource {
   switch (location.kind) {
     case 'url':
-      return urlSource(location.url);
+      return folderSource(location.url);
+    case 'hub':
+      return hubSource(location);
     case 'files':
       return fileListSource(location.files, location.label);
     default: {
@@ -50,9 +53,9 @@ export function createServer(deps: ServeDeps): (req: Request) => Promise<void> {
   let queue: Promise<void> = Promise.resolve();
 
   const readyInfo = (e: HostedEngine): ReadyInfo => {
-    const { backend, dtype, reason, files, loadMs, cacheNotice } = e.info;
+    const { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst } = e.info;
     const bundle = bundleInfo(e.manifest, dtype);
-    return { backend, dtype, reason, files, loadMs, cacheNotice, bundle, adapter: backend === 'webgpu' ? adapter : null, threads: deps.threads, ortVersion: deps.ortVersion };
+    return { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, bundle, adapter: backend === 'webgpu' ? adapter : null, threads: deps.threads, ortVersion: deps.ortVersion };
   };
 
   async function load(id: number, location: BundleLocation, request: BackendRequest): Promise<void> {
