@@ -314,7 +314,7 @@ function report(chromiumVersion) {
     `Measured ${doc.date.slice(0, 10)} with \`${command}\` on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), **shared with other`,
     `engineers' jobs while it ran**: absolute figures move with their load; the claims are the ratios, each taken within one round (runs interleaved A B C, C B A).`,
     `Headless Chromium ${doc.versions.chromium}, ONNX Runtime Web ${doc.versions.onnxruntimeWeb} (WASM, ${threads} threads, cross-origin isolated),`,
-    `Transformers.js ${doc.versions.transformersJs} on the same ORT build, Python onnxruntime ${doc.versions.onnxruntimePython} (CPU EP, ${threads} intra-op threads).`,
+    `Transformers.js ${doc.versions.transformersJs} on the same ORT version (the WASM EP of the WebGPU build it imports; the app runs the WASM-only build), Python onnxruntime ${doc.versions.onnxruntimePython} (CPU EP, ${threads} intra-op threads).`,
     `${texts.length} news-like texts of 1–5 sentences × each bundle's labels; ${rounds} round(s); medians over rounds.`,
     '',
     '- **app**: the real engine worker (src/worker/client.ts), one classify request, streamed in chunks of 32 texts; on the fixture it also runs the heads pass.',
