@@ -309,7 +309,7 @@ function report(chromiumVersion) {
     `during the run ${fmt(doc.load.median, 1)} (median; ${fmt(doc.load.min, 1)}–${fmt(doc.load.max, 1)}), the bench's own ${threads} threads included: absolute figures move with other jobs' load;`,
     `the claims are the ratios, each taken within one round (runs interleaved A B C, C B A).`,
     `Headless Chromium ${doc.versions.chromium}, ONNX Runtime Web ${doc.versions.onnxruntimeWeb} (WASM, ${threads} threads, cross-origin isolated),`,
-    `Transformers.js ${doc.versions.transformersJs} on the same ORT build, Python onnxruntime ${doc.versions.onnxruntimePython} (CPU EP, ${threads} intra-op threads).`,
+    `Transformers.js ${doc.versions.transformersJs} on the same ORT version (the WASM EP of the WebGPU build it imports; the app runs the WASM-only build), Python onnxruntime ${doc.versions.onnxruntimePython} (CPU EP, ${threads} intra-op threads).`,
     `${texts.length} news-like texts of 1–5 sentences × each bundle's labels; ${rounds} round(s); medians over rounds.`,
     '',
     '- **app**: the real engine worker (src/worker/client.ts), one classify request, streamed in chunks of 32 texts; on the fixture it also runs the heads pass.',

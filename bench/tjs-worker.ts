@@ -1,4 +1,4 @@
-// Benchmark worker: the Transformers.js zero-shot pipeline (multi_label, the app's hypotheses) on the same model folder and ORT wasm.
+// Benchmark worker: the Transformers.js zero-shot pipeline (multi_label, the app's hypotheses) on the same model folder and ORT version.
 import { env, pipeline } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
@@ -26,7 +26,8 @@ export interface TjsResult {
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
 env.useBrowserCache = false;
-// NOTE: transformers.js points ORT at a CDN by default; the bench is offline and must run the app's ORT build.
+// NOTE: transformers.js points ORT at a CDN by default; the bench is offline and must serve ORT from its own origin: the files of
+// the WebGPU build, which transformers.js imports (the app's engine on WASM runs the WASM-only build, src/engine/session.ts).
 const wasm = env.backends.onnx.wasm!;
 wasm.wasmPaths = { wasm: ortWasmUrl, mjs: ortMjsUrl };
 

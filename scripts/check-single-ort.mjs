@@ -1,13 +1,21 @@
 #!/usr/bin/env node
-// Fails when a production build ships more (or less) than one copy of ONNX Runtime Web.
-// transformers.js depends on its own onnxruntime-web build; without the npm override
-// in package.json the app would ship two runtimes (and two ~27 MB .wasm files).
+// Fails when a production build ships other ONNX Runtime Web copies than one of each build the app loads
+// (src/engine/session.ts: the WASM-only build for WASM, the WebGPU build for WebGPU). transformers.js depends
+// on its own onnxruntime-web build; without the npm override in package.json the app would ship more runtimes.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A string that ORT's JS API (onnxruntime-common's backend resolver) contains exactly once per copy. */
 export const ORT_API_MARKER = 'no available backend found';
+/** The ORT builds the app ships, each exactly once, by the name of its .wasm (Vite adds `-HASH`): session.ts' BUILDS. */
+export const ORT_BUILDS = Object.freeze({ 'WASM-only': 'ort-wasm-simd-threaded', WebGPU: 'ort-wasm-simd-threaded.asyncify' });
+
+/** The build a .wasm file name belongs to, or null. */
+function buildOf(path) {
+  const name = path.split(/[\\/]/).pop();
+  return Object.keys(ORT_BUILDS).find((b) => name === `${ORT_BUILDS[b]}.wasm` || name.startsWith(`${ORT_BUILDS[b]}-`)) ?? null;
+}
 const WASM_MAGIC = Buffer.from([0x00, 0x61, 0x73, 0x6d]);
 
 function* walk(dir) {
@@ -41,12 +49,18 @@ export function inspectBuild(dir) {
       if (copies > 0) api.push({ file: rel, copies });
     }
   }
-  const apiCopies = api.reduce((sum, f) => sum + f.copies, 0);
   const problems = [];
-  if (wasm.length !== 1) problems.push(`expected 1 ONNX Runtime .wasm binary, found ${wasm.length}: ${wasm.join(', ') || 'none'}`);
-  if (apiCopies !== 1) {
+  for (const [build, name] of Object.entries(ORT_BUILDS)) {
+    const found = wasm.filter((w) => buildOf(w) === build);
+    if (found.length !== 1) problems.push(`expected 1 .wasm of ONNX Runtime's ${build} build (${name}*.wasm), found ${found.length}: ${found.join(', ') || 'none'}`);
+  }
+  const unknown = wasm.filter((w) => buildOf(w) === null);
+  if (unknown.length) problems.push(`unexpected ONNX Runtime .wasm binaries: ${unknown.join(', ')}`);
+  const builds = Object.keys(ORT_BUILDS).length;
+  const apiCopies = api.reduce((sum, f) => sum + f.copies, 0);
+  if (apiCopies !== builds) {
     problems.push(
-      `expected 1 copy of ONNX Runtime Web's JS API, found ${apiCopies}: ${api.map((f) => `${f.file} (${f.copies})`).join(', ') || 'none'}`,
+      `expected ${builds} copies of ONNX Runtime Web's JS API (one per build), found ${apiCopies}: ${api.map((f) => `${f.file} (${f.copies})`).join(', ') || 'none'}`,
     );
   }
   return { wasm, api, ok: problems.length === 0, problems };
@@ -58,8 +72,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (!report.ok) {
     console.error(`ONNX Runtime Web copies in ${dir}: FAIL`);
     for (const p of report.problems) console.error(`  - ${p}`);
-    console.error('  Fix: keep the "overrides" entry for onnxruntime-web in package.json and import only onnxruntime-web/webgpu.');
+    console.error('  Fix: keep the "overrides" entry for onnxruntime-web in package.json, and import ORT only in src/engine/session.ts (its BUILDS).');
     process.exit(1);
   }
-  console.log(`ONNX Runtime Web copies in ${dir}: OK (one wasm: ${report.wasm[0]}; JS API in ${report.api[0].file})`);
+  console.log(`ONNX Runtime Web copies in ${dir}: OK (one per build: ${report.wasm.join(', ')}; JS API in ${report.api.map((f) => f.file).join(', ')})`);
 }

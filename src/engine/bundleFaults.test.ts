@@ -105,6 +105,7 @@ describe('bundle faults', () => {
     const m = readJson<Manifest>(join(DEMO_BUNDLE, 'manifest.json'));
     const session = (width: number | string): ModelSession => ({
       backend: 'wasm',
+      ortBuild: 'wasm',
       inputNames: [],
       outputNames: [],
       dims: (name) => (name === 'last_hidden_state' ? ['batch', 'sequence', width] : null),

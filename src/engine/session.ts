@@ -1,28 +1,99 @@
 // The one module that imports onnxruntime-web: runtime setup, sessions and runs.
-import * as ort from 'onnxruntime-web/webgpu';
+import type * as Ort from 'onnxruntime-web';
 // NOTE: point ORT at its own .wasm/.mjs, emitted same-origin by Vite. This keeps
 // transformers.js from pointing it at a CDN, and makes WASM threads start from
 // ORT's own file rather than re-running our bundled worker (which swallows their
 // messages in a production build). See ../shared/design/browser-stack-notes.md and
 // https://onnxruntime.ai/docs/tutorials/web/env-flags-and-session-options.html#wasmpaths
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import wasmOnlyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import wasmOnlyMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
+import webGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import webGpuMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { type GpuProbe, softwareRenderer } from './backend';
 import { BundleError } from './bundle';
 import type { Backend } from './constants';
 import { SessionError } from './errors';
 
-/** The version of ONNX Runtime Web bundled with the app. */
-export const ortVersion: string = ort.env.versions.web ?? 'unknown';
+type OrtModule = typeof Ort;
 
-/** Configures ORT once. `appAssets: false` (Node tests) lets ORT find its files inside the package. */
+/**
+ * ORT's builds, by the backend each is loaded for; each is its own module with its own `env`,
+ * imported on first use so that a page downloads only the one it runs on. The WASM-only build
+ * (14 MB .wasm) has the CPU EP alone; the WebGPU build (27 MB asyncify .wasm) has both EPs.
+ */
+const BUILDS = {
+  wasm: { name: 'WASM-only', load: () => import('onnxruntime-web/wasm'), paths: { wasm: wasmOnlyWasmUrl, mjs: wasmOnlyMjsUrl } },
+  webgpu: { name: 'WebGPU', load: () => import('onnxruntime-web/webgpu'), paths: { wasm: webGpuWasmUrl, mjs: webGpuMjsUrl } },
+} as const satisfies Record<Backend, { name: string; load: () => Promise<OrtModule>; paths: { wasm: string; mjs: string } }>;
+
+/**
+ * The build that serves `backend`, given the builds already imported: WebGPU needs the WebGPU
+ * build; WASM gets the WASM-only build, unless the WebGPU build is already loaded (a fallback
+ * from WebGPU, host.ts): its own WASM EP then serves, so nothing is downloaded twice.
+ */
+export function buildFor(backend: Backend, loaded: ReadonlySet<Backend>): Backend {
+  switch (backend) {
+    case 'webgpu':
+      return 'webgpu';
+    case 'wasm':
+      return loaded.has('webgpu') ? 'webgpu' : 'wasm';
+    default: {
+      const never: never = backend;
+      throw new Error(`unknown backend ${String(never)}`);
+    }
+  }
+}
+
+/** How every build's `env` is set: whether to use the app's copies of ORT's files, and the thread count. */
+interface RuntimeSettings {
+  appAssets: boolean;
+  threads: number;
+}
+
+/** Set by configureRuntime; until then each build keeps ORT's defaults. */
+let settings: RuntimeSettings | null = null;
+const imported = new Map<Backend, OrtModule>();
+const importing = new Map<Backend, Promise<OrtModule>>();
+
+/** The one place an ORT build's `env` is set: the same threads, log level and (in the app) same-origin files for both builds. */
+function applySettings(ort: OrtModule, build: Backend): void {
+  if (!settings) return;
+  if (settings.appAssets) ort.env.wasm.wasmPaths = { ...BUILDS[build].paths };
+  ort.env.wasm.numThreads = settings.threads;
+  ort.env.logLevel = 'error';
+}
+
+/** Imports (once) and configures an ORT build. */
+function runtime(build: Backend): Promise<OrtModule> {
+  let ort = importing.get(build);
+  if (!ort) {
+    ort = BUILDS[build].load().then((m) => {
+      applySettings(m, build);
+      imported.set(build, m);
+      return m;
+    });
+    void ort.catch(() => importing.delete(build));
+    importing.set(build, ort);
+  }
+  return ort;
+}
+
+/** The version of ONNX Runtime Web the loaded builds report ('unknown' before the first session). */
+export function ortVersion(): string {
+  for (const ort of imported.values()) if (ort.env.versions.web) return ort.env.versions.web;
+  return 'unknown';
+}
+
+/**
+ * Configures ORT for every build, loaded or to come, and returns the thread count.
+ * `appAssets: false` (Node tests) lets ORT find its files inside the package.
+ */
 export function configureRuntime({ appAssets = true, threads }: { appAssets?: boolean; threads?: number } = {}): number {
-  if (appAssets) ort.env.wasm.wasmPaths = { wasm: ortWasmUrl, mjs: ortMjsUrl };
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const cores = (globalThis.navigator?.hardwareConcurrency ?? 1) | 0;
-  ort.env.wasm.numThreads = threads ?? (isolated ? Math.max(1, Math.min(4, cores)) : 1);
-  ort.env.logLevel = 'error';
-  return ort.env.wasm.numThreads;
+  settings = { appAssets, threads: threads ?? (isolated ? Math.max(1, Math.min(4, cores)) : 1) };
+  for (const [build, ort] of imported) applySettings(ort, build);
+  return settings.threads;
 }
 
 /** A plain tensor crossing the session boundary, so no other module needs ORT's types. */
@@ -34,6 +105,8 @@ export interface HostTensor<T extends BigInt64Array | Float32Array = BigInt64Arr
 /** One ONNX graph loaded on one backend. */
 export interface ModelSession {
   readonly backend: Backend;
+  /** The ORT build that runs it (BUILDS' key): WASM runs on the WebGPU build once that is loaded (buildFor). */
+  readonly ortBuild: Backend;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   /** The declared shape of an input or output (numbers, or names for dynamic axes); null when the graph does not say. */
@@ -62,13 +135,17 @@ export async function createSession(
   externalData: ReadonlyArray<{ path: string; data: Uint8Array }> = [],
   file = 'the model graph',
 ): Promise<ModelSession> {
-  const options: ort.InferenceSession.SessionOptions = {
+  const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
     ...(externalData.length ? { externalData: externalData.map((e) => ({ path: e.path, data: e.data })) } : {}),
   };
-  let session: ort.InferenceSession;
+  const build = buildFor(backend, new Set(importing.keys()));
+  const ort = await runtime(build).catch((error: unknown) => {
+    throw new SessionError(backend, 'create', file, `ONNX Runtime's ${BUILDS[build].name} build could not be loaded (${messageOf(error)}); check the connection and reload the page`);
+  });
+  let session: Ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(model, options);
   } catch (error) {
@@ -82,6 +159,7 @@ export async function createSession(
   const metadata = [...session.inputMetadata, ...session.outputMetadata];
   return {
     backend,
+    ortBuild: build,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     dims(name) {
@@ -89,11 +167,11 @@ export async function createSession(
       return m?.isTensor && m.shape.length ? m.shape : null;
     },
     async run(feeds, outputs) {
-      const ortFeeds: Record<string, ort.Tensor> = {};
+      const ortFeeds: Record<string, Ort.Tensor> = {};
       for (const [name, t] of Object.entries(feeds)) {
         ortFeeds[name] = new ort.Tensor(t.data instanceof BigInt64Array ? 'int64' : 'float32', t.data, t.dims);
       }
-      let result: ort.InferenceSession.ReturnType;
+      let result: Ort.InferenceSession.ReturnType;
       try {
         result = await session.run(ortFeeds, outputs as string[]);
       } catch (error) {
@@ -103,7 +181,7 @@ export async function createSession(
       for (const name of outputs) {
         const tensor = result[name];
         if (!tensor) throw new Error(`the graph returned no '${name}' output`);
-        let data: ort.Tensor['data'];
+        let data: Ort.Tensor['data'];
         try {
           data = tensor.location === 'cpu' ? tensor.data : await tensor.getData(true);
         } catch (error) {

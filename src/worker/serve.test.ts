@@ -23,7 +23,7 @@ function server(script: Parameters<typeof scriptedLoader>[0], gpu = false) {
     post: (m) => sent.push(m),
     probeGpu: () => Promise.resolve(gpu ? { available: true, shaderF16: false, software: null, adapter: 'test gpu' } : { available: false, reason: 'no WebGPU adapter' }),
     threads: 1,
-    ortVersion: 'test',
+    ortVersion: () => 'test',
     sourceFor: () => STUB_SOURCE,
     now: () => 0,
   });

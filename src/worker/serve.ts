@@ -14,7 +14,8 @@ export interface ServeDeps {
   /** Asks the browser for WebGPU; `adapter` names it when there is one. */
   probeGpu: () => Promise<GpuProbe & { adapter?: string }>;
   threads: number;
-  ortVersion: string;
+  /** The ONNX Runtime Web version of the loaded runtime (read when a load is answered, after ORT is imported). */
+  ortVersion: () => string;
   /** Where a bundle location's files come from (tests read the disk). */
   sourceFor?: (location: BundleLocation) => BundleSource;
   now?: () => number;
@@ -55,7 +56,7 @@ export function createServer(deps: ServeDeps): (req: Request) => Promise<void> {
   const readyInfo = (e: HostedEngine): ReadyInfo => {
     const { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst } = e.info;
     const bundle = bundleInfo(e.manifest, dtype);
-    return { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, bundle, adapter: backend === 'webgpu' ? adapter : null, threads: deps.threads, ortVersion: deps.ortVersion };
+    return { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, bundle, adapter: backend === 'webgpu' ? adapter : null, threads: deps.threads, ortVersion: deps.ortVersion() };
   };
 
   async function load(id: number, location: BundleLocation, request: BackendRequest): Promise<void> {
