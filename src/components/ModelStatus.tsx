@@ -29,7 +29,7 @@ function FileRow({ f }: { f: FileProgress }) {
 
 /** The model panel. */
 export function ModelStatus() {
-  const { status, bundleLabel, stage, files, ready, problem, busy, loadBundleUrl, loadBundle } = useAppStore(
+  const { status, bundleLabel, stage, files, ready, problem, busy, loadBundleUrl, loadBundle, measureBackendAgain } = useAppStore(
     useShallow((s) => ({
       status: s.engineStatus,
       bundleLabel: s.bundleLabel,
@@ -41,6 +41,7 @@ export function ModelStatus() {
       busy: s.run.status === 'running',
       loadBundleUrl: s.loadBundleUrl,
       loadBundle: s.loadBundle,
+      measureBackendAgain: s.measureBackendAgain,
     })),
   );
   const [url, setUrl] = useState('');
@@ -97,7 +98,17 @@ export function ModelStatus() {
           </div>
           <div>
             <dt>Why</dt>
-            <dd data-testid="backend-reason">{ready.reason}</dd>
+            <dd>
+              <span data-testid="backend-reason">{ready.reason}</span>
+              {ready.timed && (
+                <>
+                  {' '}
+                  <button type="button" className="link" onClick={measureBackendAgain} disabled={busy} data-testid="measure-backend">
+                    Forget and measure again
+                  </button>
+                </>
+              )}
+            </dd>
           </div>
           <div>
             <dt>Load time</dt>
