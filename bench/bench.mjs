@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchTexts, ensureRandomBundle, machine as describeMachine, median, openBenchPage, PYTHON, quantile, ROOT, withChromium } from './common.mjs';
+import { benchTexts, buildApp, ensureRandomBundle, machine as describeMachine, median, openBenchPage, previewApp, PYTHON, quantile, ROOT, withChromium } from './common.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -199,18 +199,23 @@ report(await withChromium(async ({ base, browser, server }) => {
   report(browser.version());
   if (uiModel) {
     console.error(`UI runs: ${args['ui-rows']} rows of seed-news.csv on ${uiModel.name}, cold then cached…`);
-    ui = await uiRuns(browser, base, uiModel);
+    ui = await uiRuns(browser, uiModel);
   }
   return browser.version();
 }));
 
 /**
- * The real UI, cold then cached (a second page of the same context): open the app on `m` (fp32, WASM), choose
+ * The real UI as users get it (the production build, `vite build` + `vite preview`; bench/longtasks.mjs profiles
+ * the same flow), cold then cached (a second page of the same context): open the app on `m` (fp32, WASM), choose
  * seed-news.csv (its first `ui-rows` rows), label all rows; main-thread long tasks (> 50 ms, PerformanceObserver
  * 'longtask') from choosing the file to the end of the run, and the time from the click to the first row.
  */
-async function uiRuns(browser, base, m) {
+async function uiRuns(browser, m) {
   const rows = Number(args['ui-rows']);
+  const spec = MODELS[m.name];
+  const dist = buildApp(join(scratch, 'dist'), { links: spec.served ? {} : { [spec.dir]: spec.dir } });
+  const server = await previewApp(dist);
+  const { base } = server;
   const lines = readFileSync(SEED_CSV, 'utf8').split('\n');
   const csvPath = join(scratch, 'seed-news.csv');
   // seed-news.csv has one row per line (no quoted newlines), so its head is a valid CSV.
@@ -243,6 +248,7 @@ async function uiRuns(browser, base, m) {
     }
   } finally {
     await context.close();
+    await server.close();
   }
   return out;
 }

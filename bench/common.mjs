@@ -1,12 +1,13 @@
 // What the benchmarks share: the bench texts, medians, the machine's description, random-weight bundles made
-// on demand, and one Vite dev server plus Debian's headless Chromium (scripts/chromium.mjs) to run pages in.
+// on demand, one Vite dev server plus Debian's headless Chromium (scripts/chromium.mjs) to run pages in, and the
+// production build served by `vite preview` for runs of the real UI.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
-import { createServer } from 'vite';
+import { createServer, preview } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,4 +82,24 @@ export async function openBenchPage(context, base) {
   await page.waitForFunction(() => globalThis.benchReady === true, null, { timeout: 600_000 });
   if (!(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated: WASM threads would be off');
   return page;
+}
+
+/**
+ * Builds the app as users get it (`vite build`) into `outDir`; `minify: false` keeps function names, for profiles.
+ * `links` maps paths inside the build to repository folders (bundles outside public/), linked in after the build.
+ */
+export function buildApp(outDir, { minify = true, links = {} } = {}) {
+  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', ...(minify ? [] : ['--minify', 'false'])], { cwd: ROOT, stdio: 'inherit' });
+  for (const [at, target] of Object.entries(links)) {
+    mkdirSync(dirname(join(outDir, at)), { recursive: true });
+    symlinkSync(resolve(ROOT, target), join(outDir, at));
+  }
+  return outDir;
+}
+
+/** Serves a build with `vite preview` (the app's isolation and CSP headers) on `port` (0: a free one); returns its base URL and close(). */
+export async function previewApp(outDir, port = 0) {
+  const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port, strictPort: port !== 0, host: '127.0.0.1' } });
+  const { port: bound } = server.httpServer.address();
+  return { base: `http://127.0.0.1:${bound}/`, close: () => new Promise((done) => server.httpServer.close(done)) };
 }

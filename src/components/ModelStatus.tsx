@@ -29,7 +29,7 @@ function FileRow({ f }: { f: FileProgress }) {
 
 /** The model panel. */
 export function ModelStatus() {
-  const { status, bundleLabel, stage, files, ready, problem, busy, loadModel, loadBundle, hubHost } = useAppStore(
+  const { status, bundleLabel, stage, files, ready, problem, busy, loadModel, loadBundle, hubHost, measureBackendAgain } = useAppStore(
     useShallow((s) => ({
       status: s.engineStatus,
       bundleLabel: s.bundleLabel,
@@ -42,6 +42,7 @@ export function ModelStatus() {
       loadModel: s.loadModel,
       loadBundle: s.loadBundle,
       hubHost: s.hubHost,
+      measureBackendAgain: s.measureBackendAgain,
     })),
   );
   const [url, setUrl] = useState('');
@@ -115,7 +116,17 @@ export function ModelStatus() {
           </div>
           <div>
             <dt>Why</dt>
-            <dd data-testid="backend-reason">{ready.reason}</dd>
+            <dd>
+              <span data-testid="backend-reason">{ready.reason}</span>
+              {ready.timed && (
+                <>
+                  {' '}
+                  <button type="button" className="link" onClick={measureBackendAgain} disabled={busy} data-testid="measure-backend">
+                    Forget and measure again
+                  </button>
+                </>
+              )}
+            </dd>
           </div>
           <div>
             <dt>Load time</dt>

@@ -1,6 +1,6 @@
 // The CSV results, virtualised: only the visible rows are in the DOM, so 100,000 rows scroll smoothly.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { decide } from '../engine/blend';
 import { type RunScores, scoresOf } from '../store/run';
@@ -54,10 +54,98 @@ function rowNote(cut: boolean, windows: number): string | undefined {
   return notes.length ? notes.join(' ') : undefined;
 }
 
+/**
+ * What of row `i` the buffers hold now: a row is drawn again only when this changes (it is scored,
+ * fails, or is cut), not at every publish of a run (docs/benchmarks.md, "Main thread").
+ */
+function rowStamp(scores: RunScores, i: number): string {
+  return `${scores.scored[i]}|${scores.cut[i]}|${scores.windows[i]}|${scores.failed.get(i)?.message ?? ''}`;
+}
+
+interface ResultRowProps {
+  i: number;
+  /** Offset from the top of the table body, px. */
+  top: number;
+  columns: string;
+  text: string;
+  labels: string[];
+  thresholds: number[];
+  scores: RunScores;
+  /** `rowStamp` of this row: changes whenever its cells would. */
+  stamp: string;
+  gold: ((row: number) => string[]) | null;
+}
+
+/** One row of the results table: its scores (✓ when predicted), predicted and gold labels. */
+const ResultRow = memo(function ResultRow({ i, top, columns, text, labels, thresholds, scores, gold }: ResultRowProps) {
+  const { blended, nli, poly, scored, failed, cut, windows } = scores;
+  const L = labels.length;
+  const isScored = scored[i] === 1;
+  const error = failed.get(i);
+  const predicted = isScored ? labels.filter((_, j) => decide(blended[i * L + j]!, thresholds[j]!)) : [];
+  return (
+    <div
+      role="row"
+      aria-rowindex={i + 2}
+      className={`vt-row ${i % 2 ? 'odd' : ''}`}
+      data-row={i}
+      data-scored={String(isScored)}
+      data-failed={String(error !== undefined)}
+      data-cut={String(cut[i] === 1)}
+      data-windows={windows[i]! > 1 ? windows[i] : undefined}
+      style={{ gridTemplateColumns: columns, transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+    >
+      <span role="cell" className="num muted" title={rowNote(cut[i] === 1, windows[i]!)}>
+        {formatCount(i + 1)}
+        {cut[i] === 1 ? <span aria-label="text cut to fit the model"> ✂</span> : null}
+        {windows[i]! > 1 ? (
+          <span aria-label={`text read in ${windows[i]} windows`}>
+            {' '}⧉{windows[i]}
+          </span>
+        ) : null}
+      </span>
+      <span role="cell" className="vt-text" title={text}>
+        {text}
+      </span>
+      {labels.map((l, j) => {
+        const b = blended[i * L + j]!;
+        const on = isScored && decide(b, thresholds[j]!);
+        return (
+          <span
+            role="cell"
+            key={l}
+            className={`num ${on ? 'on' : ''}`}
+            data-label={l}
+            data-blended={raw(b)}
+            data-nli={raw(nli[i * L + j])}
+            data-poly={raw(poly[i * L + j])}
+            data-predicted={String(on)}
+          >
+            {isScored ? `${b.toFixed(3)}${on ? ' ✓' : ''}` : '—'}
+          </span>
+        );
+      })}
+      {error ? (
+        <span role="cell" className="vt-text row-error" data-testid="row-predicted" title={error.message}>
+          could not be scored: {error.message}
+        </span>
+      ) : (
+        <span role="cell" className="vt-text" data-testid="row-predicted">
+          {isScored ? predicted.join('; ') || '(none)' : 'not scored'}
+        </span>
+      )}
+      {gold && (
+        <span role="cell" className="vt-text muted">
+          {gold(i).join('; ')}
+        </span>
+      )}
+    </div>
+  );
+});
+
 /** A virtualised, ARIA-table of the labelled rows: scores per label (✓ when predicted), predicted and gold labels; ✂ marks a text cut to fit the model, ⧉N one read in N windows. */
 export function ResultsGrid(props: ResultsGridProps) {
   const { rows, labels, thresholds, gold } = props;
-  const { blended, nli, poly, scored, failed, cut, windows } = props.scores;
   const L = labels.length;
   const scroller = useRef<HTMLDivElement>(null);
   // The app does not run the React Compiler, so its skipping this component changes nothing; TanStack documents this use.
@@ -99,71 +187,20 @@ export function ResultsGrid(props: ResultsGridProps) {
           </div>
         </div>
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth: width }}>
-          {virtualizer.getVirtualItems().map((v) => {
-            const i = v.index;
-            const isScored = scored[i] === 1;
-            const error = failed.get(i);
-            const predicted = isScored ? labels.filter((_, j) => decide(blended[i * L + j]!, thresholds[j]!)) : [];
-            return (
-              <div
-                role="row"
-                key={v.key}
-                aria-rowindex={i + 2}
-                className={`vt-row ${i % 2 ? 'odd' : ''}`}
-                data-row={i}
-                data-scored={String(isScored)}
-                data-failed={String(error !== undefined)}
-                data-cut={String(cut[i] === 1)}
-                data-windows={windows[i]! > 1 ? windows[i] : undefined}
-                style={{ gridTemplateColumns: columns, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
-              >
-                <span role="cell" className="num muted" title={rowNote(cut[i] === 1, windows[i]!)}>
-                  {formatCount(i + 1)}
-                  {cut[i] === 1 ? <span aria-label="text cut to fit the model"> ✂</span> : null}
-                  {windows[i]! > 1 ? (
-                    <span aria-label={`text read in ${windows[i]} windows`}>
-                      {' '}⧉{windows[i]}
-                    </span>
-                  ) : null}
-                </span>
-                <span role="cell" className="vt-text" title={rows[i]![props.textColumn]}>
-                  {rows[i]![props.textColumn]}
-                </span>
-                {labels.map((l, j) => {
-                  const b = blended[i * L + j]!;
-                  const on = isScored && decide(b, thresholds[j]!);
-                  return (
-                    <span
-                      role="cell"
-                      key={l}
-                      className={`num ${on ? 'on' : ''}`}
-                      data-label={l}
-                      data-blended={raw(b)}
-                      data-nli={raw(nli[i * L + j])}
-                      data-poly={raw(poly[i * L + j])}
-                      data-predicted={String(on)}
-                    >
-                      {isScored ? `${b.toFixed(3)}${on ? ' ✓' : ''}` : '—'}
-                    </span>
-                  );
-                })}
-                {error ? (
-                  <span role="cell" className="vt-text row-error" data-testid="row-predicted" title={error.message}>
-                    could not be scored: {error.message}
-                  </span>
-                ) : (
-                  <span role="cell" className="vt-text" data-testid="row-predicted">
-                    {isScored ? predicted.join('; ') || '(none)' : 'not scored'}
-                  </span>
-                )}
-                {gold && (
-                  <span role="cell" className="vt-text muted">
-                    {gold(i).join('; ')}
-                  </span>
-                )}
-              </div>
-            );
-          })}
+          {virtualizer.getVirtualItems().map((v) => (
+            <ResultRow
+              key={v.key}
+              i={v.index}
+              top={v.start}
+              columns={columns}
+              text={rows[v.index]![props.textColumn]!}
+              labels={labels}
+              thresholds={thresholds}
+              scores={props.scores}
+              stamp={rowStamp(props.scores, v.index)}
+              gold={gold}
+            />
+          ))}
         </div>
       </div>
     </section>

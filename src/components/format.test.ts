@@ -1,6 +1,6 @@
-// checkSummary: what a load checked, in the words the Model panel shows.
+// Formatting helpers: what a load checked, in the Model panel's words; counts grouped as en-US writes them, without Intl.
 import { describe, expect, it } from 'vitest';
-import { checkSummary } from './format';
+import { checkSummary, formatCount } from './format';
 
 describe('checkSummary', () => {
   const files = (...kinds: Array<'sha256' | 'git-sha1' | 'size'>) => kinds.map((checked) => ({ checked }));
@@ -11,5 +11,16 @@ describe('checkSummary', () => {
   });
   it('says so when there were sizes only', () => {
     expect(checkSummary(files('size'), "the server's headers")).toBe("1 file checked against the server's headers: sizes only (it gave no hashes)");
+  });
+});
+
+describe('formatCount', () => {
+  it('writes whole numbers as toLocaleString("en-US") does', () => {
+    for (const n of [0, 1, 12, 999, 1000, 1001, 12345, 100000, 999999, 1000000, 123456789, -1, -1000, -9876543, Number.MAX_SAFE_INTEGER]) {
+      expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
+    }
+  });
+  it('leaves fractions and non-finite numbers to toLocaleString', () => {
+    for (const n of [1234.5678, -0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60]) expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
   });
 });

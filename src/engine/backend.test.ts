@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackendError, chooseBackend, parseBackendRequest, softwareRenderer } from './backend';
+import { BackendError, type BackendPlan, chooseBackend, parseBackendRequest, planBackend, raceOutcome, softwareRenderer, type TimedChoice, timedChoiceKey } from './backend';
 import type { Dtype } from './constants';
 import type { Manifest, Variant } from './manifest';
 
@@ -129,5 +129,94 @@ describe('parseBackendRequest', () => {
     const bad = parseBackendRequest('?backend=cuda&dtype=int3');
     expect(bad).toMatchObject({ backend: 'auto', dtype: 'auto' });
     expect(bad.problems).toHaveLength(2);
+  });
+});
+
+describe('the timed backend choice (planBackend, raceOutcome)', () => {
+  const bundle = { ...all, id: 'news', files: { 'onnx/backbone.q4.onnx': { bytes: 1, sha256: 'a'.repeat(64) }, 'onnx/backbone.q8.onnx': { bytes: 1, sha256: 'b'.repeat(64) } } } as Manifest;
+  const rtx = { ...gpu, device: 'nvidia/ada//NVIDIA RTX 4070' };
+  const memory = { threads: 4, remembered: {} };
+  const race = (plan: BackendPlan) => {
+    if (plan.kind !== 'race') throw new Error(`expected a race, got ${JSON.stringify(plan)}`);
+    return plan;
+  };
+  const measured = (backend: 'webgpu' | 'wasm', webgpuMs: number, wasmMs: number): TimedChoice => ({
+    key: timedChoiceKey(bundle, rtx, 4, 'q4', 'q8'),
+    backend,
+    webgpu: { dtype: 'q4', ms: webgpuMs },
+    wasm: { dtype: 'q8', ms: wasmMs },
+    measuredAt: 1,
+  });
+
+  it('never races on a fallback adapter or a software renderer: WASM by rule, as before', () => {
+    const fallback = { ...gpu, software: softwareRenderer({ vendor: '', architecture: '', isFallbackAdapter: true }) };
+    expect(planBackend(bundle, fallback, auto, memory)).toEqual({ kind: 'chosen', choice: chooseBackend(bundle, fallback, auto), timed: null });
+    expect(planBackend(bundle, swiftShader, auto, memory)).toMatchObject({ kind: 'chosen', choice: { backend: 'wasm', dtype: 'q8' }, timed: null });
+    expect(planBackend(bundle, noGpu, auto, memory)).toMatchObject({ kind: 'chosen', choice: { backend: 'wasm' }, timed: null });
+  });
+
+  it('never races a forced backend, even with a remembered choice', () => {
+    const remembered = { threads: 4, remembered: { [measured('wasm', 300, 100).key]: measured('wasm', 300, 100) } };
+    expect(planBackend(bundle, rtx, { backend: 'webgpu', dtype: 'auto' }, remembered)).toMatchObject({ kind: 'chosen', choice: { backend: 'webgpu', reason: 'WebGPU as requested' }, timed: null });
+    expect(planBackend(bundle, rtx, { backend: 'wasm', dtype: 'auto' }, memory)).toMatchObject({ kind: 'chosen', choice: { backend: 'wasm', reason: 'WASM as requested' }, timed: null });
+  });
+
+  it('does not race when only one backend can run the bundle', () => {
+    // No variant suits the GPU: WASM by rule.
+    expect(planBackend({ ...bundle, variants: { q8: bundle.variants.q8 } }, rtx, auto, memory)).toMatchObject({ kind: 'chosen', choice: { backend: 'wasm' } });
+    // No recommended variant runs on WASM: WebGPU by rule.
+    expect(planBackend(manifest(['q4f16']), gpuF16, auto, memory)).toMatchObject({ kind: 'chosen', choice: { backend: 'webgpu', dtype: 'q4f16' }, timed: null });
+  });
+
+  it('races a real GPU against WASM, each with its own variant, when nothing is remembered for this device and bundle', () => {
+    const plan = race(planBackend(bundle, rtx, auto, memory));
+    expect(plan.webgpu).toEqual(chooseBackend(bundle, rtx, auto));
+    expect(plan.wasm).toMatchObject({ backend: 'wasm', dtype: 'q8' });
+    expect(plan.key).toBe(`news|webgpu:q4:${'a'.repeat(16)}|wasm:q8:${'b'.repeat(16)}|threads:4|gpu:nvidia/ada//NVIDIA RTX 4070`);
+    // A requested dtype with the backend left to the app races that dtype on both.
+    expect(race(planBackend(bundle, rtx, { backend: 'auto', dtype: 'fp32' }, memory))).toMatchObject({ webgpu: { dtype: 'fp32' }, wasm: { dtype: 'fp32' } });
+  });
+
+  it('keeps WebGPU when its warm-up is faster, and says by how much', () => {
+    const plan = race(planBackend(bundle, rtx, auto, memory));
+    const out = raceOutcome(plan, { ms: 50 }, { ms: 400 }, 1234)!;
+    expect(out.choice).toEqual({ backend: 'webgpu', dtype: 'q4', reason: 'WebGPU chosen: 8.0× faster than WASM on this device in a warm-up run (WebGPU q4 50 ms, WASM q8 400 ms)' });
+    expect(out.timed).toEqual({ ...measured('webgpu', 50, 400), measuredAt: 1234 });
+    // A tie keeps WebGPU (the CPU stays free).
+    expect(raceOutcome(plan, { ms: 80 }, { ms: 80 }, 0)!.choice.backend).toBe('webgpu');
+  });
+
+  it('keeps WASM when its warm-up is faster', () => {
+    const out = raceOutcome(race(planBackend(bundle, rtx, auto, memory)), { ms: 360 }, { ms: 200 }, 7)!;
+    expect(out.choice).toEqual({ backend: 'wasm', dtype: 'q8', reason: 'WASM chosen: 1.8× faster than WebGPU on this device in a warm-up run (WASM q8 200 ms, WebGPU q4 360 ms)' });
+    expect(out.timed).toEqual({ ...measured('wasm', 360, 200), measuredAt: 7 });
+  });
+
+  it('uses a remembered choice without racing, and says it was remembered', () => {
+    const known = measured('wasm', 360, 200);
+    const plan = planBackend(bundle, rtx, auto, { threads: 4, remembered: { [known.key]: known } });
+    expect(plan).toEqual({
+      kind: 'chosen',
+      choice: { backend: 'wasm', dtype: 'q8', reason: 'WASM chosen: 1.8× faster than WebGPU on this device in a warm-up run (WASM q8 200 ms, WebGPU q4 360 ms); remembered' },
+      timed: known,
+    });
+    // Another GPU, another thread count or a re-exported backbone is measured anew.
+    expect(planBackend(bundle, { ...rtx, device: 'amd/rdna-3//' }, auto, { threads: 4, remembered: { [known.key]: known } }).kind).toBe('race');
+    expect(planBackend(bundle, rtx, auto, { threads: 2, remembered: { [known.key]: known } }).kind).toBe('race');
+    const reexported = { ...bundle, files: { ...bundle.files, 'onnx/backbone.q8.onnx': { bytes: 1, sha256: 'c'.repeat(64) } } } as Manifest;
+    expect(planBackend(reexported, rtx, auto, { threads: 4, remembered: { [known.key]: known } }).kind).toBe('race');
+  });
+
+  it('moves to WASM when WebGPU fails in its warm-up, without remembering it; WebGPU stays when WASM fails', () => {
+    const plan = race(planBackend(bundle, rtx, auto, memory));
+    expect(raceOutcome(plan, { failed: 'GPUDevice was lost' }, { ms: 200 }, 0)).toEqual({
+      choice: { backend: 'wasm', dtype: 'q8', reason: 'WebGPU failed in its warm-up run (GPUDevice was lost): using WASM' },
+      timed: null,
+    });
+    expect(raceOutcome(plan, { ms: 90 }, { failed: 'out of memory' }, 0)).toEqual({
+      choice: { backend: 'webgpu', dtype: 'q4', reason: 'WebGPU adapter found (no shader-f16); WASM failed in its warm-up run (out of memory)' },
+      timed: null,
+    });
+    expect(raceOutcome(plan, { failed: 'lost' }, { failed: 'out of memory' }, 0)).toBeNull();
   });
 });

@@ -6,7 +6,10 @@ import type { Manifest } from './manifest';
  * What the worker found out about WebGPU before choosing. `software` names the renderer when the
  * adapter is a CPU emulation of a GPU (see softwareRenderer), null for a real GPU.
  */
-export type GpuProbe = { available: false; reason: string } | { available: true; shaderF16: boolean; software: string | null };
+export type GpuProbe =
+  | { available: false; reason: string }
+  /** `device`: the adapter's vendor, architecture, device and description, which a timed choice is remembered for. */
+  | { available: true; shaderF16: boolean; software: string | null; device?: string };
 
 /** The fields of a GPUAdapterInfo that tell a software adapter from a GPU; any may be missing or empty. */
 export interface AdapterInfoLike {
@@ -141,6 +144,95 @@ export function chooseBackend(m: Manifest, gpu: GpuProbe, req: BackendRequest): 
       throw new Error(`unknown backend ${String(never)}`);
     }
   }
+}
+
+/** How the UI names each backend. */
+const BACKEND_NAMES = { webgpu: 'WebGPU', wasm: 'WASM' } as const satisfies Record<Backend, string>;
+
+/**
+ * A backend chosen by timing one warm-up batch on each (engine.ts `timeWarmUp`), as remembered per
+ * device and bundle (`timedChoiceKey`): the winner, and each backend's variant and time.
+ */
+export interface TimedChoice {
+  key: string;
+  backend: Backend;
+  webgpu: { dtype: Dtype; ms: number };
+  wasm: { dtype: Dtype; ms: number };
+  /** When it was measured, ms since the epoch. */
+  measuredAt: number;
+}
+
+/** Remembered timed choices by `key`. */
+export type TimedChoices = Readonly<Record<string, TimedChoice>>;
+
+/**
+ * The key a timed choice is remembered under: the bundle (id, and each candidate variant with its
+ * backbone's SHA-256, so a re-export is measured anew), the WASM threads and the GPU adapter.
+ */
+export function timedChoiceKey(m: Manifest, gpu: Extract<GpuProbe, { available: true }>, threads: number, webgpu: Dtype, wasm: Dtype): string {
+  const file = (d: Dtype) => m.files?.[m.variants[d]?.backbone ?? '']?.sha256.slice(0, 16) ?? 'unknown';
+  return `${m.id}|webgpu:${webgpu}:${file(webgpu)}|wasm:${wasm}:${file(wasm)}|threads:${threads}|gpu:${gpu.device ?? 'unknown adapter'}`;
+}
+
+/** Why a timed choice was made, in words the UI shows as is. */
+export function timedReason(t: TimedChoice, remembered: boolean): string {
+  const loser: Backend = t.backend === 'webgpu' ? 'wasm' : 'webgpu';
+  const ratio = t[loser].ms / Math.max(t[t.backend].ms, 1e-9);
+  const times = `${BACKEND_NAMES[t.backend]} ${t[t.backend].dtype} ${Math.round(t[t.backend].ms)} ms, ${BACKEND_NAMES[loser]} ${t[loser].dtype} ${Math.round(t[loser].ms)} ms`;
+  return `${BACKEND_NAMES[t.backend]} chosen: ${ratio.toFixed(1)}× faster than ${BACKEND_NAMES[loser]} on this device in a warm-up run (${times})${remembered ? '; remembered' : ''}`;
+}
+
+/**
+ * How to get the backend: chosen by rule (`chooseBackend`), from a remembered timed choice
+ * (`timed`), or by a race: load both candidates, time one warm-up batch on each (`raceOutcome`).
+ */
+export type BackendPlan =
+  | { kind: 'chosen'; choice: BackendChoice; timed: TimedChoice | null }
+  | { kind: 'race'; key: string; webgpu: BackendChoice; wasm: BackendChoice };
+
+/**
+ * Decides whether the backend is timed: only when the user forced neither backend, the adapter is
+ * a real GPU (not a fallback or software one, which `chooseBackend` leaves for WASM) with a variant
+ * that suits it, and WASM can run the bundle too. A timed choice remembered for this device and
+ * bundle is used as is; without one, both are raced.
+ */
+export function planBackend(m: Manifest, gpu: GpuProbe, req: BackendRequest, memory: { threads: number; remembered: TimedChoices }): BackendPlan {
+  const choice = chooseBackend(m, gpu, req);
+  const byRule = { kind: 'chosen', choice, timed: null } as const;
+  if (req.backend !== 'auto' || choice.backend !== 'webgpu' || !gpu.available) return byRule;
+  let wasm: BackendChoice;
+  try {
+    wasm = chooseBackend(m, gpu, { backend: 'wasm', dtype: req.dtype });
+  } catch (error) {
+    if (error instanceof BackendError) return byRule;
+    throw error;
+  }
+  const key = timedChoiceKey(m, gpu, memory.threads, choice.dtype, wasm.dtype);
+  const known = memory.remembered[key];
+  if (known) return { kind: 'chosen', choice: { ...(known.backend === 'webgpu' ? choice : wasm), reason: timedReason(known, true) }, timed: known };
+  return { kind: 'race', key, webgpu: choice, wasm };
+}
+
+/** A candidate's warm-up: its time, or why it failed. */
+export type WarmUp = { ms: number } | { failed: string };
+
+/**
+ * The winner of a race: the faster warm-up (WebGPU on a tie: it leaves the CPU free), remembered;
+ * the one that worked when the other failed, not remembered (the failure may pass). Null when both failed.
+ */
+export function raceOutcome(plan: Extract<BackendPlan, { kind: 'race' }>, webgpu: WarmUp, wasm: WarmUp, now: number): { choice: BackendChoice; timed: TimedChoice | null } | null {
+  if ('failed' in webgpu && 'failed' in wasm) return null;
+  if ('failed' in webgpu) return { choice: { ...plan.wasm, reason: `WebGPU failed in its warm-up run (${webgpu.failed}): using WASM` }, timed: null };
+  if ('failed' in wasm) return { choice: { ...plan.webgpu, reason: `${plan.webgpu.reason}; WASM failed in its warm-up run (${wasm.failed})` }, timed: null };
+  const backend: Backend = wasm.ms < webgpu.ms ? 'wasm' : 'webgpu';
+  const timed: TimedChoice = {
+    key: plan.key,
+    backend,
+    webgpu: { dtype: plan.webgpu.dtype, ms: webgpu.ms },
+    wasm: { dtype: plan.wasm.dtype, ms: wasm.ms },
+    measuredAt: now,
+  };
+  return { choice: { ...plan[backend], reason: timedReason(timed, false) }, timed };
 }
 
 /** Reads ?backend= and ?dtype= from a query string; unknown values are reported, not ignored. */

@@ -1,5 +1,5 @@
 // The hybrid classifier: loads a bundle onto a backend and classifies many texts against many labels.
-import { type BackendChoice, type BackendRequest, chooseBackend, type GpuProbe } from './backend';
+import { type BackendChoice, type BackendRequest, chooseBackend, type GpuProbe, type TimedChoice, type TimedChoices } from './backend';
 import { blendScore, type LabelScore } from './blend';
 import { BundleError, type BundleSource, cacheNotice, type CheckKind, type FileProgress, filesFor, loadFiles, loadManifest } from './bundle';
 import { scoreHeads } from './heads';
@@ -42,8 +42,14 @@ export interface LoadOptions {
   request: BackendRequest;
   gpu: GpuProbe;
   onProgress?: (p: FileProgress) => void;
-  /** Threads for WASM, as configured by the caller; reported only. */
+  /** Threads for WASM, as configured by the caller; part of a timed choice's key (backend.ts `timedChoiceKey`). */
   threads?: number;
+  /** Timed backend choices remembered by the UI, by key (host.ts uses them); absent: the caller keeps none, so none is measured. */
+  remembered?: TimedChoices;
+  /** The manifest when the caller has read it already. */
+  manifest?: Manifest;
+  /** The backend and variant the caller decided on (host.ts, after a race or from memory); else `chooseBackend` decides. */
+  choice?: BackendChoice;
 }
 
 /** How the engine was loaded: backend, variant and why, files and time (the manifest is `Engine.manifest`). */
@@ -54,6 +60,8 @@ export interface LoadedEngineInfo extends BackendChoice {
   loadMs: number;
   /** Files that could not be kept in the browser cache, in one sentence (bundle.ts `cacheNotice`); null when all were. */
   cacheNotice: string | null;
+  /** The timed choice this backend comes from (host.ts), remembered or just measured; absent when chosen by rule. */
+  timed?: TimedChoice & { remembered: boolean };
 }
 
 /** What every chunk of one classify request shares: the labels' token ids, heads columns and run limits. */
@@ -89,6 +97,14 @@ export function batchLimits(backend: Backend, variant: Variant): BatchLimits {
  */
 export const DEFAULT_CHUNK = 32;
 
+/** The texts a timed warm-up scores: news-like sentences of a CSV row's usual length. */
+export const WARM_UP_TEXTS = [
+  'The central bank raised interest rates by half a point to slow inflation.',
+  'A new smartphone chip promises longer battery life and faster on-device AI.',
+  'Hospital staff warned that winter flu cases are rising faster than last year.',
+  'Farmers asked the government for help after the drought destroyed their crops.',
+] as const;
+
 export class Engine {
   private readonly hypothesisIds = new Map<string, number[]>();
 
@@ -108,8 +124,8 @@ export class Engine {
    */
   static async load(source: BundleSource, opts: LoadOptions): Promise<Engine> {
     const started = performance.now();
-    const manifest = await loadManifest(source);
-    const choice = chooseBackend(manifest, opts.gpu, opts.request);
+    const manifest = opts.manifest ?? (await loadManifest(source));
+    const choice = opts.choice ?? chooseBackend(manifest, opts.gpu, opts.request);
     return Engine.build(source, manifest, choice, opts.request, opts.onProgress ?? (() => {}), started);
   }
 
@@ -173,6 +189,18 @@ export class Engine {
 
   get dtype(): Dtype {
     return this.info.dtype;
+  }
+
+  /**
+   * Times one batch of WARM_UP_TEXTS against the bundle's labels, after the load's first run has
+   * compiled the kernels: the figure a timed backend choice compares (backend.ts `raceOutcome`).
+   */
+  async timeWarmUp(): Promise<number> {
+    const labels = this.defaultLabels();
+    const plan = this.plan(labels.length ? labels : [this.zeroShotLabel('warm-up')]);
+    const started = performance.now();
+    await this.scoreChunk(plan, WARM_UP_TEXTS, 0, () => false);
+    return performance.now() - started;
   }
 
   /** The bundle's labels with their heads and hypotheses. */

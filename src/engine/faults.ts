@@ -31,8 +31,12 @@ export function fallsBack(error: unknown, request: BackendRequest): boolean {
   return error instanceof SessionError && error.backend === 'webgpu' && request.backend !== 'webgpu';
 }
 
+/** A failure in a few words for a reason line: ONNX Runtime's own words for a session failure. */
+export function failureDetail(error: unknown): string {
+  return error instanceof SessionError ? error.detail : error instanceof Error ? error.message : String(error);
+}
+
 /** What the UI is told when the engine moved to WASM. */
 export function fallbackReason(error: unknown, during: 'loading' | 'classifying'): string {
-  const detail = error instanceof SessionError ? error.detail : error instanceof Error ? error.message : String(error);
-  return `WebGPU failed while ${during} (${detail}): using WASM`;
+  return `WebGPU failed while ${during} (${failureDetail(error)}): using WASM`;
 }

@@ -216,7 +216,8 @@ export async function probeWebGpu(): Promise<Extract<GpuProbe, { available: fals
       description: info?.description,
       isFallbackAdapter: info?.isFallbackAdapter ?? legacyFallback,
     });
-    return { available: true, shaderF16: adapter.features.has('shader-f16'), software, adapter: name };
+    const device = [info?.vendor, info?.architecture, info?.device, info?.description].map((w) => w?.trim() ?? '').join('/');
+    return { available: true, shaderF16: adapter.features.has('shader-f16'), software, device, adapter: name };
   } catch (error) {
     return { available: false, reason: `the WebGPU adapter request failed (${String(error)})` };
   }

@@ -16,6 +16,8 @@ export class StubEngine implements HostedEngine {
   /** Every text this engine scored, in order. */
   readonly scored: string[] = [];
   disposed = false;
+  /** What timeWarmUp answers: its ms, or an error it throws. */
+  warmUp: number | Error = 100;
   constructor(
     backend: Backend,
     private readonly fail: { at: number; error: unknown } | null = null,
@@ -36,6 +38,9 @@ export class StubEngine implements HostedEngine {
       );
     }
   }
+  timeWarmUp() {
+    return this.warmUp instanceof Error ? Promise.reject(this.warmUp) : Promise.resolve(this.warmUp);
+  }
   dispose() {
     this.disposed = true;
     return Promise.resolve();
@@ -48,12 +53,15 @@ export class StubEngine implements HostedEngine {
  */
 export function scriptedLoader(script: Partial<Record<Backend, Array<StubEngine | Error | Promise<StubEngine>>>>) {
   const calls: BackendRequest[] = [];
+  /** The choice each load was handed (host.ts decided), null where the engine chooses. */
+  const choices: Array<LoadOptions['choice'] | null> = [];
   const load = (_source: BundleSource, opts: LoadOptions): Promise<HostedEngine> => {
     calls.push(opts.request);
-    const backend: Backend = opts.request.backend === 'wasm' ? 'wasm' : 'webgpu';
+    choices.push(opts.choice ?? null);
+    const backend: Backend = opts.choice?.backend ?? (opts.request.backend === 'wasm' ? 'wasm' : 'webgpu');
     const next = script[backend]?.shift();
     if (!next) return Promise.reject(new Error(`unexpected ${backend} load`));
     return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
   };
-  return { load, calls };
+  return { load, calls, choices };
 }

@@ -5,6 +5,7 @@ import type { FileProgress } from '../engine/bundle';
 import { AddressError, DEFAULT_HUB_HOST, hubLabel, parseHubHost, parseModelAddress } from '../engine/hubAddress';
 import type { BundleLocation, LoadStage, ReadyInfo } from '../worker/protocol';
 import { labelsFromBundle } from './labelsSlice';
+import { forgetTimedChoice, loadTimedChoices, rememberTimedChoice } from './persist';
 import { engineProblem } from './problems';
 import { type AppState, DEFAULT_BUNDLE_URL, type EngineLike, type Problem, type StoreDeps } from './types';
 import { selectLoadBackend } from './selectors';
@@ -36,6 +37,8 @@ export interface EngineSlice {
   /** Loads what the user typed: a folder on this site, a Hub id or an http(s) folder URL; returns an error message or null. */
   loadModel: (input: string) => string | null;
   dismissNotice: (index: number) => void;
+  /** Forgets the timed backend choice the loaded engine comes from and loads the bundle again, which times both backends anew. */
+  measureBackendAgain: () => void;
 }
 
 /** Resolves a bundle folder URL against the page; null when it is on another origin or not a URL. */
@@ -118,6 +121,8 @@ export const createEngineSlice =
     const parsed = parseBackendRequest(deps.search);
     const hub = hubHostOf(deps.search);
     let loadSeq = 0;
+    /** The bundle loaded last, which measureBackendAgain loads again. */
+    let lastLocation: BundleLocation | null = null;
     return {
       engine: null,
       engineStatus: 'idle',
@@ -187,19 +192,36 @@ export const createEngineSlice =
           return;
         }
         const seq = ++loadSeq;
+        lastLocation = location;
         const label = locationLabel(location);
         set({ engineStatus: 'loading', bundleLabel: label, loadStage: 'manifest', loadFiles: [], loadProblem: null, ready: null });
         try {
-          const info = await engine.load(location, get().backendRequest, (stage, file) => {
-            if (seq !== loadSeq) return;
-            set((s) => ({ loadStage: stage, loadFiles: file ? upsert(s.loadFiles, file) : s.loadFiles }));
-          });
+          const info = await engine.load(
+            location,
+            get().backendRequest,
+            (stage, file) => {
+              if (seq !== loadSeq) return;
+              set((s) => ({ loadStage: stage, loadFiles: file ? upsert(s.loadFiles, file) : s.loadFiles }));
+            },
+            loadTimedChoices(deps.storage),
+          );
+          if (info.timed && !info.timed.remembered) {
+            const { remembered: _measuredNow, ...timed } = info.timed;
+            rememberTimedChoice(deps.storage, timed);
+          }
           if (seq !== loadSeq) return;
           set({ engineStatus: 'ready', ready: info, loadStage: null, textRun: null, tuning: null, ...labelsFromBundle(info.bundle, deps.storage) });
         } catch (error) {
           if (seq !== loadSeq) return;
           set({ engineStatus: 'error', loadStage: null, loadProblem: engineProblem(error, selectLoadBackend(get())) });
         }
+      },
+
+      measureBackendAgain() {
+        const timed = get().ready?.timed;
+        if (!timed || !lastLocation || get().engineStatus !== 'ready') return;
+        forgetTimedChoice(deps.storage, timed.key);
+        void get().loadBundle(lastLocation);
       },
 
       dismissNotice(index) {

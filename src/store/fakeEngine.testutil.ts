@@ -1,5 +1,5 @@
 // A fake engine client for store tests: deterministic scores, streamed chunks, cancel between chunks, a crash and restart; an in-memory saved-run store.
-import type { BackendRequest } from '../engine/backend';
+import type { BackendRequest, TimedChoice, TimedChoices } from '../engine/backend';
 import { blendScore } from '../engine/blend';
 import type { FileProgress } from '../engine/bundle';
 import { type LongTextOption, TRUNCATE } from '../engine/constants';
@@ -61,10 +61,15 @@ export class FakeEngine implements EngineLike {
   longRequests: LongTextOption[] = [];
   onRestart: ((ready: Promise<ReadyInfo>, reason: string) => void) | null = null;
   chunk = 2;
+  /** The timed choices each load was given. */
+  timedGiven: TimedChoices[] = [];
+  /** What the worker would measure in a race: a load given no choice under its key reports it as new, else as remembered. */
+  race: TimedChoice | null = null;
   private id = 0;
 
-  async load(location: BundleLocation, request: BackendRequest, onProgress?: (stage: LoadStage, file?: FileProgress) => void): Promise<ReadyInfo> {
+  async load(location: BundleLocation, request: BackendRequest, onProgress?: (stage: LoadStage, file?: FileProgress) => void, timed: TimedChoices = {}): Promise<ReadyInfo> {
     this.loads.push(location);
+    this.timedGiven.push(timed);
     onProgress?.('manifest');
     await Promise.resolve();
     if (this.failLoad) throw new EngineError('load', this.failKind, this.failLoad);
@@ -72,6 +77,7 @@ export class FakeEngine implements EngineLike {
       backend: 'wasm',
       dtype: request.dtype === 'auto' ? 'q8' : request.dtype,
       reason: 'no WebGPU adapter: using WASM',
+      timed: this.race ? { ...(timed[this.race.key] ?? this.race), remembered: this.race.key in timed } : null,
       bundle: FAKE_BUNDLE,
       files: [],
       checkedAgainst: 'the manifest',

@@ -1,5 +1,6 @@
-// Keeps per-bundle label settings (thresholds, hypotheses, added labels) and the long-text setting in localStorage across reloads.
-import { type LongTextOption, TRUNCATE, WINDOW_AGGREGATES, type WindowAggregate } from '../engine/constants';
+// Keeps per-bundle label settings (thresholds, hypotheses, added labels), the long-text setting and timed backend choices in localStorage across reloads.
+import type { TimedChoice, TimedChoices } from '../engine/backend';
+import { BACKENDS, DTYPES, type Dtype, type LongTextOption, TRUNCATE, WINDOW_AGGREGATES, type WindowAggregate } from '../engine/constants';
 import type { BundleInfo } from '../engine/info';
 
 /** What is kept per bundle. */
@@ -100,5 +101,51 @@ export function saveLongText(store: KeyValueStore | null, value: LongTextOption)
     store?.setItem(LONG_TEXT_KEY, JSON.stringify(value));
   } catch {
     /* storage unavailable: the setting lasts for this session only */
+  }
+}
+
+/** Storage key of the timed backend choices (backend.ts `TimedChoice`), one per device and bundle. */
+export const TIMED_CHOICES_KEY = 'zeroshot.timedBackend.v1';
+/** Most timed choices kept: the oldest measured are forgotten first. */
+export const MAX_TIMED_CHOICES = 32;
+
+const isTiming = (x: unknown): x is { dtype: Dtype; ms: number } => {
+  const t = x as { dtype?: unknown; ms?: unknown } | null;
+  return typeof t?.ms === 'number' && Number.isFinite(t.ms) && t.ms >= 0 && (DTYPES as readonly unknown[]).includes(t.dtype);
+};
+
+/** Reads the remembered timed choices; malformed entries are dropped rather than trusted. */
+export function loadTimedChoices(store: KeyValueStore | null): TimedChoices {
+  try {
+    const data = JSON.parse(store?.getItem(TIMED_CHOICES_KEY) ?? '{}') as Record<string, Partial<TimedChoice>> | null;
+    return Object.fromEntries(
+      Object.entries(data ?? {}).filter(
+        ([key, t]) => t?.key === key && (BACKENDS as readonly unknown[]).includes(t.backend) && isTiming(t.webgpu) && isTiming(t.wasm) && typeof t.measuredAt === 'number',
+      ),
+    ) as TimedChoices;
+  } catch {
+    return {};
+  }
+}
+
+/** Remembers a timed choice (replacing the one for the same key), keeping the MAX_TIMED_CHOICES newest. */
+export function rememberTimedChoice(store: KeyValueStore | null, choice: TimedChoice): void {
+  const kept = Object.values({ ...loadTimedChoices(store), [choice.key]: choice })
+    .sort((a, b) => b.measuredAt - a.measuredAt)
+    .slice(0, MAX_TIMED_CHOICES);
+  try {
+    store?.setItem(TIMED_CHOICES_KEY, JSON.stringify(Object.fromEntries(kept.map((t) => [t.key, t]))));
+  } catch {
+    /* storage unavailable: the next load measures again */
+  }
+}
+
+/** Forgets the timed choice under `key` (the next load measures again). */
+export function forgetTimedChoice(store: KeyValueStore | null, key: string): void {
+  const { [key]: _forgotten, ...rest } = loadTimedChoices(store);
+  try {
+    store?.setItem(TIMED_CHOICES_KEY, JSON.stringify(rest));
+  } catch {
+    /* nothing to forget */
   }
 }

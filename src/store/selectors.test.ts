@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sameOriginBundleUrl } from './engineSlice';
 import { hypothesisFor } from './labelsSlice';
 import type { LabelState } from './labelsSlice';
-import { binOf, labelsChanged, memoSelector, runRates, selectTextScoreRows, selectTextStale, thresholdsInForce } from './selectors';
+import { binOf, labelsChanged, memoSelector, runRates, selectBatchThresholds, selectTextScoreRows, selectTextStale, thresholdsInForce } from './selectors';
 import type { AppState, RunLabel } from './types';
 
 const label = (name: string, threshold: number, hypothesis = `About ${name}.`): LabelState => ({
@@ -21,6 +21,19 @@ const ran = (name: string, threshold: number, hypothesis = `About ${name}.`): Ru
 describe('thresholdsInForce', () => {
   it("takes each run label's current threshold by name, else the one the run used", () => {
     expect(thresholdsInForce([ran('A', 0.5), ran('B', 0.3), ran('Gone', 0.7)], [label('B', 0.9), label('A', 0.1)])).toEqual([0.1, 0.9, 0.7]);
+  });
+});
+
+describe('selectBatchThresholds', () => {
+  it("keeps the same array through a run's publishes (each replaces the batch), and follows a threshold change", () => {
+    const runLabels = [ran('A', 0.5), ran('B', 0.3)];
+    const labels = [label('A', 0.2), label('B', 0.3)];
+    const batch = { labels: runLabels, scores: { run: 1, version: 0 } };
+    const at = (b: object, l: LabelState[]) => selectBatchThresholds({ batch: b, labels: l } as unknown as AppState);
+    const first = at(batch, labels);
+    expect(first).toEqual([0.2, 0.3]);
+    expect(at({ ...batch, scores: { run: 1, version: 1 } }, labels)).toBe(first);
+    expect(at(batch, [label('A', 0.6), labels[1]!])).toEqual([0.6, 0.3]);
   });
 });
 

@@ -75,10 +75,13 @@ export const selectEvaluationData = memoSelector(
   },
 );
 
-/** Thresholds in force for the batch's labels, in batch label order. */
+/**
+ * Thresholds in force for the batch's labels, in batch label order. Read from the run's labels, not
+ * the batch: the same array through a run's publishes, so rows already drawn are not drawn again.
+ */
 export const selectBatchThresholds = memoSelector(
-  (s) => [s.batch, s.labels] as const,
-  ([batch, labels]) => thresholdsInForce(batch?.labels ?? [], labels),
+  (s) => [s.batch?.labels, s.labels] as const,
+  ([runLabels, labels]) => thresholdsInForce(runLabels ?? [], labels),
 );
 
 /** Thresholds in force for the evaluated labels (those with gold), in evaluation order. */

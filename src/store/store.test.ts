@@ -6,6 +6,7 @@ import type { SavedChunk, SavedRunInfo } from './batchSlice';
 import { FakeEngine, fakeNli, fakePolyLogit, MemoryRunStore, MemoryStorage } from './fakeEngine.testutil';
 import { scoresOf } from './run';
 import { selectBatchStale, selectEvaluation, selectHistograms, selectResultNote, runRates } from './selectors';
+import { loadTimedChoices, MAX_TIMED_CHOICES, rememberTimedChoice, TIMED_CHOICES_KEY } from './persist';
 import { createAppStore } from './store';
 import type { AppState } from './types';
 
@@ -109,6 +110,57 @@ describe('engine slice', () => {
     store.getState().init();
     await until(store, (s) => s.engineStatus === 'ready');
     expect(store.getState().ready?.cacheNotice).toMatch(/could not be cached.*12 MB will be downloaded again next time/);
+  });
+});
+
+describe('timed backend choice', () => {
+  const MEASURED = { key: 'news|gpu:x', backend: 'wasm', webgpu: { dtype: 'q4', ms: 300 }, wasm: { dtype: 'q8', ms: 100 }, measuredAt: 5 } as const;
+
+  it('remembers a choice the worker measured, hands it to every later load, and forgets it to measure again', async () => {
+    const engine = new FakeEngine();
+    engine.race = { ...MEASURED, webgpu: { ...MEASURED.webgpu }, wasm: { ...MEASURED.wasm } };
+    const { store, storage } = setup({ engine });
+    store.getState().init();
+    await until(store, (s) => s.engineStatus === 'ready');
+    expect(engine.timedGiven).toEqual([{}]);
+    expect(store.getState().ready?.timed).toMatchObject({ backend: 'wasm', remembered: false });
+    expect(loadTimedChoices(storage)).toEqual({ [MEASURED.key]: MEASURED });
+
+    // The next page load hands the remembered choice to the worker.
+    const again = setup({ engine: new FakeEngine(), storage });
+    again.engine.race = engine.race;
+    again.store.getState().init();
+    await until(again.store, (s) => s.engineStatus === 'ready');
+    expect(again.engine.timedGiven).toEqual([{ [MEASURED.key]: MEASURED }]);
+    expect(again.store.getState().ready?.timed).toMatchObject({ remembered: true });
+
+    // Measure again: forgotten, then the same bundle loads with nothing remembered, and the new measurement is kept.
+    again.store.getState().measureBackendAgain();
+    await until(again.store, (s) => again.engine.loads.length === 2 && s.engineStatus === 'ready');
+    expect(again.engine.loads).toEqual([{ kind: 'url', url: '/models/demo-fixture/' }, { kind: 'url', url: '/models/demo-fixture/' }]);
+    expect(again.engine.timedGiven[1]).toEqual({});
+    expect(again.store.getState().ready?.timed).toMatchObject({ remembered: false });
+    expect(loadTimedChoices(storage)).toEqual({ [MEASURED.key]: MEASURED });
+  });
+
+  it('does nothing to measure again when the backend was chosen by rule', async () => {
+    const { store, engine } = await ready();
+    store.getState().measureBackendAgain();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(engine.loads).toHaveLength(1);
+  });
+
+  it('keeps the newest choices and drops malformed ones', () => {
+    const storage = new MemoryStorage();
+    for (let i = 0; i < MAX_TIMED_CHOICES + 3; i++) rememberTimedChoice(storage, { ...MEASURED, key: `k${i}`, measuredAt: i });
+    const kept = loadTimedChoices(storage);
+    expect(Object.keys(kept)).toHaveLength(MAX_TIMED_CHOICES);
+    expect(kept.k0).toBeUndefined();
+    expect(kept[`k${MAX_TIMED_CHOICES + 2}`]).toBeDefined();
+    storage.setItem(TIMED_CHOICES_KEY, JSON.stringify({ a: { ...MEASURED, key: 'a', backend: 'cuda' }, b: { ...MEASURED, key: 'b', wasm: { dtype: 'q8', ms: -1 } }, c: { ...MEASURED, key: 'c' } }));
+    expect(Object.keys(loadTimedChoices(storage))).toEqual(['c']);
+    storage.setItem(TIMED_CHOICES_KEY, '{not json');
+    expect(loadTimedChoices(storage)).toEqual({});
   });
 });
 

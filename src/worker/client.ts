@@ -1,5 +1,5 @@
 // UI-side handle on the engine worker: request ids, promises and streamed results.
-import type { BackendRequest } from '../engine/backend';
+import type { BackendRequest, TimedChoices } from '../engine/backend';
 import type { FileProgress } from '../engine/bundle';
 import { type LongTextOption, TRUNCATE } from '../engine/constants';
 import type { LabelSpec, TextResult } from '../engine/engine';
@@ -55,7 +55,7 @@ export class EngineClient {
   private nextId = 1;
   private readonly listeners = new Map<number, Listener>();
   private worker: Worker;
-  private lastLoad: { location: BundleLocation; request: BackendRequest } | null = null;
+  private lastLoad: { location: BundleLocation; request: BackendRequest; timed: TimedChoices } | null = null;
   private restarts = 0;
   /** Hears of a restart after a crash, with the reload of the bundle on the new worker. */
   onRestart: ((ready: Promise<ReadyInfo>, reason: string) => void) | null = null;
@@ -87,7 +87,7 @@ export class EngineClient {
     this.worker = this.start();
     if (restart) {
       this.restarts++;
-      const ready = this.load(this.lastLoad!.location, this.lastLoad!.request);
+      const ready = this.load(this.lastLoad!.location, this.lastLoad!.request, undefined, this.lastLoad!.timed);
       this.onRestart?.(ready, reason);
     }
     for (const l of pending) l.fail(error);
@@ -117,11 +117,14 @@ export class EngineClient {
     this.worker.postMessage(request);
   }
 
-  /** Loads a bundle; resolves with the backend, dtype, bundle summary and files once the model is ready. */
-  load(location: BundleLocation, request: BackendRequest, onProgress?: (stage: LoadStage, file?: FileProgress) => void): Promise<ReadyInfo> {
-    this.lastLoad = { location, request };
+  /**
+   * Loads a bundle; resolves with the backend, dtype, bundle summary and files once the model is
+   * ready. `timed`: the remembered timed backend choices (protocol.ts `load`).
+   */
+  load(location: BundleLocation, request: BackendRequest, onProgress?: (stage: LoadStage, file?: FileProgress) => void, timed: TimedChoices = {}): Promise<ReadyInfo> {
+    this.lastLoad = { location, request, timed };
     return new Promise((resolve, reject) => {
-      this.send({ type: 'load', id: this.nextId++, location, request }, (msg) => {
+      this.send({ type: 'load', id: this.nextId++, location, request, timed }, (msg) => {
         switch (msg.type) {
           case 'progress':
             onProgress?.(msg.stage, msg.file);

@@ -1,5 +1,5 @@
 // Typed messages between the UI thread and the engine worker; every request carries an id, every answer names it.
-import type { BackendChoice, BackendRequest } from '../engine/backend';
+import type { BackendChoice, BackendRequest, TimedChoices } from '../engine/backend';
 import type { FileProgress } from '../engine/bundle';
 import type { LabelSpec, LoadedEngineInfo, TextResult } from '../engine/engine';
 import type { ErrorKind } from '../engine/errors';
@@ -20,7 +20,8 @@ export type BundleLocation =
  * (`result` messages) and reads a `cancel` between its batches, so the UI never splits a run.
  */
 export type Request =
-  | { type: 'load'; id: number; location: BundleLocation; request: BackendRequest }
+  /** `timed`: the timed backend choices the UI remembers (the worker uses the one for this device and bundle); absent: none is measured. */
+  | { type: 'load'; id: number; location: BundleLocation; request: BackendRequest; timed?: TimedChoices }
   /** `long`: how texts longer than a pair holds are read; cut to fit when absent. */
   | { type: 'classify'; id: number; texts: string[]; labels: LabelSpec[]; long?: LongTextOption }
   | { type: 'cancel'; id: number; target: number }
@@ -36,6 +37,8 @@ export type LoadStage = (typeof LOAD_STAGES)[number];
 
 /** A loaded engine as the UI sees it: the bundle summary, never the manifest. */
 export interface ReadyInfo extends BackendChoice, Pick<LoadedEngineInfo, 'files' | 'loadMs' | 'cacheNotice' | 'checkedAgainst'> {
+  /** The timed choice the backend comes from (the UI remembers a new one); null when chosen by rule. */
+  timed: NonNullable<LoadedEngineInfo['timed']> | null;
   bundle: BundleInfo;
   /** The WebGPU adapter's description, null on WASM. */
   adapter: string | null;

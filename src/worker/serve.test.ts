@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BundleError } from '../engine/bundle';
 import type { LabelSpec } from '../engine/engine';
 import { InputError, SessionError } from '../engine/errors';
-import { DEMO_BUNDLE, readJson } from '../engine/fsSource.testutil';
+import { DEMO_BUNDLE, fsSource, readJson } from '../engine/fsSource.testutil';
 import { EngineHost } from '../engine/host';
 import type { Manifest } from '../engine/manifest';
 import { StubEngine, STUB_SOURCE, scriptedLoader } from '../engine/stubEngine.testutil';
@@ -79,6 +79,32 @@ describe('createServer', () => {
       [4, 'classify', 'input', 'No labels to score. Add at least one label.'],
       [5, 'load', 'internal', 'unexpected wasm load'],
     ]);
+  });
+
+  it('times both backends on a real GPU when the UI sends its remembered choices, and reports the winner; sends none, and nothing is timed', async () => {
+    const gpu = new StubEngine('webgpu', null, MANIFEST);
+    const wasm = new StubEngine('wasm', null, MANIFEST);
+    gpu.warmUp = 250;
+    wasm.warmUp = 100;
+    const { load: loader } = scriptedLoader({ webgpu: [gpu, new StubEngine('webgpu', null, MANIFEST)], wasm: [wasm] });
+    const sent: Response[] = [];
+    const receive = createServer({
+      host: new EngineHost(loader),
+      post: (m) => sent.push(m),
+      probeGpu: () => Promise.resolve({ available: true, shaderF16: false, software: null, device: 'acme/gpu//', adapter: 'acme gpu' }),
+      threads: 2,
+      ortVersion: () => 'test',
+      sourceFor: () => fsSource(DEMO_BUNDLE),
+      now: () => 0,
+    });
+    await receive({ type: 'load', id: 1, location: { kind: 'url', url: '/models/x/' }, request: { backend: 'auto', dtype: 'auto' }, timed: {} });
+    const ready = sent.find((m) => m.type === 'ready');
+    expect(ready?.type === 'ready' && ready.info).toMatchObject({ backend: 'wasm', timed: { backend: 'wasm', webgpu: { ms: 250 }, wasm: { ms: 100 }, remembered: false } });
+    expect(ready?.type === 'ready' && ready.info.reason).toMatch(/^WASM chosen: 2\.5× faster than WebGPU on this device in a warm-up run/);
+    expect(gpu.disposed).toBe(true);
+    await receive(load(2));
+    const plain = sent.filter((m) => m.type === 'ready').at(-1);
+    expect(plain?.type === 'ready' && plain.info).toMatchObject({ backend: 'webgpu', timed: null });
   });
 
   it('tells the UI of a fallback mid-run with a ready message between the results, and finishes the run', async () => {

@@ -1,5 +1,5 @@
 // The worker's request handling, apart from the worker global so tests can drive it: one request at a time, every failure answered with its kind.
-import type { BackendRequest, GpuProbe } from '../engine/backend';
+import type { BackendRequest, GpuProbe, TimedChoices } from '../engine/backend';
 import { type BundleSource, fileListSource } from '../engine/bundle';
 import { folderSource, hubSource } from '../engine/hubSource';
 import { faultOf } from '../engine/faults';
@@ -54,18 +54,20 @@ export function createServer(deps: ServeDeps): (req: Request) => Promise<void> {
   let queue: Promise<void> = Promise.resolve();
 
   const readyInfo = (e: HostedEngine): ReadyInfo => {
-    const { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst } = e.info;
+    const { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, timed } = e.info;
     const bundle = bundleInfo(e.manifest, dtype);
-    return { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, bundle, adapter: backend === 'webgpu' ? adapter : null, threads: deps.threads, ortVersion: deps.ortVersion() };
+    return { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, timed: timed ?? null, bundle, adapter: backend === 'webgpu' ? adapter : null, threads: deps.threads, ortVersion: deps.ortVersion() };
   };
 
-  async function load(id: number, location: BundleLocation, request: BackendRequest): Promise<void> {
+  async function load(id: number, location: BundleLocation, request: BackendRequest, remembered: TimedChoices | undefined): Promise<void> {
     post({ type: 'progress', id, stage: 'manifest' });
     const gpu = await deps.probeGpu();
     adapter = gpu.available ? (gpu.adapter ?? null) : null;
     const engine = await host.load(sourceFor(location), {
       request,
       gpu,
+      threads: deps.threads,
+      ...(remembered ? { remembered } : {}),
       onProgress: (file) => post({ type: 'progress', id, stage: file.done ? 'session' : 'files', file }),
     });
     post({ type: 'ready', id, info: readyInfo(engine) });
@@ -88,7 +90,7 @@ export function createServer(deps: ServeDeps): (req: Request) => Promise<void> {
   async function handle(req: Request): Promise<void> {
     switch (req.type) {
       case 'load':
-        return load(req.id, req.location, req.request);
+        return load(req.id, req.location, req.request, req.timed);
       case 'classify':
         return classify(req);
       case 'cancel':
