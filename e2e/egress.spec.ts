@@ -2,14 +2,14 @@
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
 import { NetworkWatch } from './helpers/network';
-import { flowQuery } from './pages/AppPage';
+import { fixtureQuery, flowQuery } from './pages/AppPage';
 import { CSP_HEADER, CSP_META } from '../scripts/csp.mjs';
 
 const data = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url));
 
 test('loading the model, a pasted text, a CSV run, tuning and the download send nothing off the page origin', async ({ app, page, context }, testInfo) => {
   const watch = await NetworkWatch.start(context, page);
-  const response = await page.goto(`/${flowQuery(testInfo)}`);
+  const response = await page.goto(`/${flowQuery(testInfo, fixtureQuery())}`);
   const origin = new URL(page.url()).origin;
 
   // The policy arrives as a header and as the built page's <meta>, from the one home in scripts/csp.mjs.

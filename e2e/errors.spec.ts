@@ -1,7 +1,7 @@
 // Bundle errors say what to do; another bundle loads by its address or from a local folder.
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
-import { flowQuery, projectHasWebGpu } from './pages/AppPage';
+import { fixtureQuery, flowQuery, projectHasWebGpu } from './pages/AppPage';
 
 const DEMO_FOLDER = fileURLToPath(new URL('../public/models/demo-fixture/', import.meta.url));
 
@@ -45,7 +45,7 @@ test('a backend the browser cannot give is refused with the reason, and bad URL 
   await expect(page.getByTestId('load-problem')).toContainText(
     gpu ? 'Cannot run q4f16 on webgpu: q4f16 needs the WebGPU feature shader-f16' : 'WebGPU was requested, but no WebGPU adapter',
   );
-  await page.goto('/?backend=cuda&dtype=int3');
+  await page.goto(`/${fixtureQuery('?backend=cuda&dtype=int3')}`);
   await expect(page.getByRole('list', { name: 'Notices' })).toContainText("Unknown backend 'cuda' in the URL");
   await expect(page.getByRole('list', { name: 'Notices' })).toContainText("Unknown dtype 'int3' in the URL");
 });

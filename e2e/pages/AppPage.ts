@@ -31,6 +31,18 @@ export function webgpuQuery(testInfo: TestInfo, query = ''): string {
   return projectHasWebGpu(testInfo) ? withBackend(query, 'webgpu') : query;
 }
 
+/** The random fixture: the bundle the parity goldens and the UI flows are written for, asked for explicitly since it is no longer the default. */
+export const FIXTURE_BUNDLE_URL = '/models/demo-fixture/';
+
+/** `query` with `bundle=` the fixture added, unless it names a bundle already. */
+export function fixtureQuery(query = ''): string {
+  if (/[?&]bundle=/.test(query)) return query;
+  return query ? `${query}&bundle=${FIXTURE_BUNDLE_URL}` : `?bundle=${FIXTURE_BUNDLE_URL}`;
+}
+
+/** Which bundle `open` loads when the query names none: the fixture (every spec but demo.spec.ts), or the app's default. */
+export type OpenBundle = 'fixture' | 'default';
+
 /** One row of the score table, read from its data-* attributes (full precision): the same terms as the golden file. */
 export type UiScore = GoldenScore;
 
@@ -42,14 +54,14 @@ export class AppPage {
     readonly testInfo: TestInfo,
   ) {}
 
-  async open(query = ''): Promise<void> {
-    await this.page.goto(`/${query}`);
+  async open(query = '', bundle: OpenBundle = 'fixture'): Promise<void> {
+    await this.page.goto(`/${bundle === 'fixture' ? fixtureQuery(query) : query}`);
     await expect(this.heading).toBeVisible();
   }
 
   /** Opens the page and waits until the model is ready. */
-  async openReady(query = ''): Promise<void> {
-    await this.open(query);
+  async openReady(query = '', bundle: OpenBundle = 'fixture'): Promise<void> {
+    await this.open(query, bundle);
     await this.waitReady();
   }
 

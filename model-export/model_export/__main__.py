@@ -15,6 +15,7 @@ from model_export.errors import ExportError
 COMMAND_MODULES: list[str] = [
     "model_export.export",
     "model_export.fixture",
+    "model_export.demo",
     "model_export.train",
     "model_export.checkpoint",
     "model_export.heads_golden",

@@ -161,15 +161,20 @@ class Manifest:
     heads: dict[str, Any] | None = None
     evaluation: dict[str, Any] | None = None
     format: int = FORMAT_VERSION
+    # What the bundle is, in one sentence for people (the demo bundle's banner); optional, left out of the JSON when None.
+    description: str | None = None
 
     # ---- conversion -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         # Put `format` first: a reader checks it before anything else.
         ordered = {"format": d.pop("format")}
+        description = d.pop("description")
         for key in ("id", "name", "demo", "backbone", "tokenizer", "files", "variants", "labels",
                     "hypothesis_template", "heads", "evaluation", "provenance"):
             ordered[key] = d.pop(key)
+            if key == "name" and description is not None:
+                ordered["description"] = description
         assert not d, f"unordered manifest fields: {sorted(d)}"
         return ordered
 
@@ -183,6 +188,7 @@ class Manifest:
             format=data["format"],
             id=data["id"],
             name=data["name"],
+            description=data.get("description"),
             demo=data["demo"],
             backbone=BackboneInfo(**data["backbone"]),
             tokenizer=TokenizerInfo(**data["tokenizer"]),

@@ -116,6 +116,8 @@ class ExportOptions:
     source_model: str
     bundle_id: str | None = None
     name: str | None = None
+    # One sentence saying what the bundle is (manifest `description`); None leaves it out.
+    description: str | None = None
     demo: bool = False
     variants: list[str] = field(default_factory=lambda: list(VARIANT_SPECS))
     max_length_pair: int = 512
@@ -289,6 +291,7 @@ def _build_bundle(model: Any, tokenizer: BundleTokenizer, options: ExportOptions
     manifest = Manifest(
         id=bundle_id,
         name=options.name or bundle_id,
+        description=options.description,
         demo=options.demo,
         backbone=BackboneInfo(
             model_type=config.model_type, hidden_size=int(config.hidden_size),

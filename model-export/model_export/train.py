@@ -312,12 +312,18 @@ def train_heads(
 
 TEXT_PASS_DROPOUT = "backbone in train mode (dropout)"
 TEXT_PASS_CACHED = "cached eval-mode features"
+RANDOM_BACKBONE_NOTE = (
+    "The backbone has random weights (demo bundle): its NLI scores carry no label information, so any gain over "
+    "the NLI baseline comes from the heads, which can only use what the random backbone's token states preserve."
+)
 
 
 def evaluation_table(result: TrainResult, config: LabelConfig, *, data_name: str, data_sha256: str, n: int,
-                     cfg: TrainConfig, manifest: Manifest, backbone_check: dict[str, Any] | None = None) -> dict[str, Any]:
+                     cfg: TrainConfig, manifest: Manifest, backbone_check: dict[str, Any] | None = None,
+                     backbone_note: str | None = None) -> dict[str, Any]:
     """The table written as evaluation.json/.md. backbone_check: BackboneMatch.as_dict() of the dropout
-    pass's PyTorch backbone; None in the --cached-features mode."""
+    pass's PyTorch backbone; None in the --cached-features mode. backbone_note: what the backbone is, as a
+    note; None gives RANDOM_BACKBONE_NOTE for a demo bundle (the random fixture) and no note otherwise."""
     labels = config.names
     table = {
         "title": "PolyEncoder heads: evaluation on the validation split",
@@ -361,11 +367,9 @@ def evaluation_table(result: TrainResult, config: LabelConfig, *, data_name: str
         f"Reference: predicting every label for every text scores macro F1 {all_pos:.4f} on this validation split "
         "(label prevalence; a tuned threshold can always fall back to that)."
     )
-    if manifest.demo:
-        table["notes"].append(
-            "The backbone has random weights (demo bundle): its NLI scores carry no label information, so any gain over "
-            "the NLI baseline comes from the heads, which can only use what the random backbone's token states preserve."
-        )
+    note = backbone_note if backbone_note is not None else RANDOM_BACKBONE_NOTE if manifest.demo else None
+    if note:
+        table["notes"].append(note)
     return table
 
 
@@ -415,6 +419,89 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+@dataclass
+class TrainInputs:
+    """What one heads training run reads besides the recipe: the bundle, the data and where its token states come from."""
+
+    bundle: Path
+    data: Path
+    labels: Path
+    text_column: str | None = None
+    labels_column: str | None = None
+    cache_dir: str | None = None
+    batch_size_backbone: int = 32
+    backbone_threads: int = 0
+    progress: bool = True
+    # PyTorch backbone for the dropout pass (None: the manifest's source model); ignored with cached_features.
+    backbone_model: str | None = None
+    cached_features: bool = False
+    save_checkpoint: Path | None = None
+    # Says what the backbone is in the table's notes (None: the default note for the bundle, see evaluation_table).
+    backbone_note: str | None = None
+
+
+def train_bundle(inp: TrainInputs, cfg: TrainConfig) -> dict[str, Any]:
+    """Train heads on a bundle and write heads graph, evaluation and manifest entries into it; return the table.
+
+    The `train` command and `demo` (demo.py) both run this, so the demo's heads follow the very same recipe.
+    """
+    manifest = Manifest.load(inp.bundle)
+    config = load_label_config(inp.labels)
+    if not config.specialists:
+        raise DataError(f"{inp.labels}: no label is marked specialist: nothing to train")
+    data = load_dataset(inp.data, config.names, text_column=inp.text_column, labels_column=inp.labels_column)
+    train_idx, val_idx = split_indices(len(data), cfg.train_fraction, cfg.split_seed)
+    log.info("%d examples: %d train, %d validation; %d labels, %d specialists",
+             len(data), len(train_idx), len(val_idx), len(config.labels), len(config.specialists))
+
+    # The PyTorch backbone is loaded and checked before the (long) feature extraction, so a wrong model fails fast.
+    text_pass, match = None, None
+    if not inp.cached_features:
+        source = inp.backbone_model or default_backbone_model(manifest)
+        text_pass, match = load_torch_text_pass(inp.bundle, manifest, data.texts, source, threads=inp.backbone_threads)
+
+    bf, _ = load_or_compute_features(
+        inp.bundle, data.texts, config.hypotheses, config.descriptions,
+        cache_dir=inp.cache_dir, batch_size=inp.batch_size_backbone, progress=inp.progress, manifest=manifest,
+        threads=inp.backbone_threads,
+    )
+    cols = [config.names.index(n) for n in config.specialists]
+    feat = Features(nli=bf.nli, hidden=bf.hidden, mask=bf.mask, label_embs=bf.label_embs[cols])
+    result = train_heads(
+        feat, data.y, config.names, config.specialists, cfg, train_idx=train_idx, val_idx=val_idx, text_pass=text_pass,
+        progress=inp.progress,
+    )
+    table = evaluation_table(
+        result, config, data_name=Path(inp.data).name, data_sha256=sha256_file(inp.data), n=len(data), cfg=cfg,
+        manifest=manifest,
+        backbone_check=match.as_dict() if match else None,
+        backbone_note=inp.backbone_note,
+    )
+    probe = np.asarray(val_idx[:16])
+    parity = [(bf.hidden[probe], bf.mask[probe])]
+    source = {
+        "kind": "trained",
+        "recipe": "HybridNLI-PolyEncoder v2 (shared/design/seed-model.md)",
+        "text_pass": table["training"]["text_pass"],
+        "data": table["data"],
+        "label_config": Path(inp.labels).name,
+        "seed": cfg.seed,
+    }
+    install_heads(
+        inp.bundle, result.heads, config, result.thresholds, source=source, checkpoint=None, evaluation=table,
+        parity_cases=parity,
+    )
+    if inp.save_checkpoint:
+        inp.save_checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        ck = build_checkpoint(
+            result.heads, config, result.thresholds, manifest.provenance.source_model,
+            best_macro_f1=result.best_val_macro_f1, val_tuned_macro_f1=result.table_rows[2]["macro_f1"],
+        )
+        torch.save(ck, inp.save_checkpoint)
+        log.info("checkpoint (multihead_v2 format) saved to %s", inp.save_checkpoint)
+    return table
+
+
 def run(args: argparse.Namespace) -> int:
     """train: features, training, thresholds, then heads graph, evaluation and manifest into the bundle."""
     if args.threads > 0:
@@ -425,59 +512,13 @@ def run(args: argparse.Namespace) -> int:
             "cv_folds", "num_codes", "proj_dim", "kl_weight",
         )}
     )
-    manifest = Manifest.load(args.bundle)
-    config = load_label_config(args.labels)
-    if not config.specialists:
-        raise DataError(f"{args.labels}: no label is marked specialist: nothing to train")
-    data = load_dataset(args.data, config.names, text_column=args.text_column, labels_column=args.labels_column)
-    train_idx, val_idx = split_indices(len(data), cfg.train_fraction, cfg.split_seed)
-    log.info("%d examples: %d train, %d validation; %d labels, %d specialists",
-             len(data), len(train_idx), len(val_idx), len(config.labels), len(config.specialists))
-
-    # The PyTorch backbone is loaded and checked before the (long) feature extraction, so a wrong model fails fast.
-    text_pass, match = None, None
-    if not args.cached_features:
-        source = args.backbone_model or default_backbone_model(manifest)
-        text_pass, match = load_torch_text_pass(args.bundle, manifest, data.texts, source, threads=args.backbone_threads)
-
-    bf, _ = load_or_compute_features(
-        args.bundle, data.texts, config.hypotheses, config.descriptions,
-        cache_dir=args.cache_dir, batch_size=args.batch_size_backbone, progress=not args.no_progress, manifest=manifest,
-        threads=args.backbone_threads,
+    inp = TrainInputs(
+        bundle=args.bundle, data=args.data, labels=args.labels, text_column=args.text_column,
+        labels_column=args.labels_column, cache_dir=args.cache_dir, batch_size_backbone=args.batch_size_backbone,
+        backbone_threads=args.backbone_threads, progress=not args.no_progress, backbone_model=args.backbone_model,
+        cached_features=args.cached_features, save_checkpoint=args.save_checkpoint,
     )
-    cols = [config.names.index(n) for n in config.specialists]
-    feat = Features(nli=bf.nli, hidden=bf.hidden, mask=bf.mask, label_embs=bf.label_embs[cols])
-    result = train_heads(
-        feat, data.y, config.names, config.specialists, cfg, train_idx=train_idx, val_idx=val_idx, text_pass=text_pass,
-        progress=not args.no_progress,
-    )
-    table = evaluation_table(
-        result, config, data_name=Path(args.data).name, data_sha256=sha256_file(args.data), n=len(data), cfg=cfg,
-        manifest=manifest,
-        backbone_check=match.as_dict() if match else None,
-    )
-    probe = np.asarray(val_idx[:16])
-    parity = [(bf.hidden[probe], bf.mask[probe])]
-    source = {
-        "kind": "trained",
-        "recipe": "HybridNLI-PolyEncoder v2 (shared/design/seed-model.md)",
-        "text_pass": table["training"]["text_pass"],
-        "data": table["data"],
-        "label_config": Path(args.labels).name,
-        "seed": cfg.seed,
-    }
-    install_heads(
-        args.bundle, result.heads, config, result.thresholds, source=source, checkpoint=None, evaluation=table,
-        parity_cases=parity,
-    )
-    if args.save_checkpoint:
-        args.save_checkpoint.parent.mkdir(parents=True, exist_ok=True)
-        ck = build_checkpoint(
-            result.heads, config, result.thresholds, manifest.provenance.source_model,
-            best_macro_f1=result.best_val_macro_f1, val_tuned_macro_f1=result.table_rows[2]["macro_f1"],
-        )
-        torch.save(ck, args.save_checkpoint)
-        log.info("checkpoint (multihead_v2 format) saved to %s", args.save_checkpoint)
+    table = train_bundle(inp, cfg)
     print(render_markdown(table))
     print(f"heads written to {Path(args.bundle) / HEADS_FILE}; manifest, evaluation.json and evaluation.md updated")
     return 0

@@ -1,4 +1,5 @@
 // A plain banner while a demo bundle is loaded, with the two real paths: export the real model (the command), or a Hub id for NLI only.
+import type { BundleInfo } from '../engine/info';
 import { useAppStore } from '../store/store';
 
 /** The command that exports the real model into the app's model folder (model-export/model_export/export.py). */
@@ -8,15 +9,25 @@ export const EXPORT_COMMAND =
 /** Where the exported bundle is then found. */
 export const REAL_BUNDLE_URL = '/models/deberta-v3-large-zeroshot/';
 
+/** The banner's first sentence: what the demo bundle is and how well it did, as its manifest states (description, evaluation headline). */
+function whatItIs(bundle: BundleInfo): string {
+  if (bundle.description === null) {
+    return `“${bundle.name}” is a tiny DeBERTa with random weights, so its scores are noise: use it to try the app, not to label real data.`;
+  }
+  const h = bundle.headline;
+  const measured = h ? ` (macro F1 ${h.macroF1.toFixed(2)} on ${h.texts} sentences it was not trained on, ${h.system})` : '';
+  return `“${bundle.name}” is ${bundle.description}${measured}.`;
+}
+
 /** The demo-bundle banner: the export command and the exported bundle's address (as text: it exists only after the export), or a Hub id for NLI only; nothing for a real bundle. */
 export function DemoBanner() {
-  const name = useAppStore((s) => (s.ready?.bundle.demo ? s.ready.bundle.name : null));
-  if (name === null) return null;
+  const bundle = useAppStore((s) => (s.ready?.bundle.demo ? s.ready.bundle : null));
+  if (bundle === null) return null;
   return (
     <aside className="demo-banner" role="note" aria-label="Demo model" data-testid="demo-banner">
       <p>
-        <strong>Demo model loaded.</strong> “{name}” is a tiny DeBERTa with random weights, so its scores are noise: use it to
-        try the app, not to label real data. To get real results, export the real model (needs internet once; see the README):
+        <strong>Demo model loaded.</strong> {whatItIs(bundle)} To get real results, export the real model (needs internet once; see the
+        README):
       </p>
       <pre>
         <code>{EXPORT_COMMAND}</code>

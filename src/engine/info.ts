@@ -28,11 +28,24 @@ export interface VariantFacts {
   assessment: string;
 }
 
+/** The one evaluation figure a bundle's exporter chose to state (manifest `evaluation.headline`). */
+export interface Headline {
+  /** The evaluation table's row, e.g. 'Hybrid (CV thresholds)'. */
+  system: string;
+  macroF1: number;
+  /** Validation texts it was measured on. */
+  texts: number;
+}
+
 /** Everything the UI needs of a bundle; the manifest itself stays in the worker. */
 export interface BundleInfo {
   id: string;
   name: string;
-  /** A demo bundle (random weights): the UI says its scores are noise. */
+  /** What the bundle is, in one sentence (manifest `description`); null when the manifest has none. */
+  description: string | null;
+  /** The bundle's measured macro F1 as its evaluation states it; null without one. */
+  headline: Headline | null;
+  /** A demo bundle (random weights, or trained here on the seed data): the UI says so. */
   demo: boolean;
   /** The template zero-shot labels are filled into (`fillTemplate`). */
   hypothesisTemplate: string;
@@ -53,9 +66,12 @@ export interface BundleInfo {
 export function bundleInfo(manifest: Manifest, dtype: Dtype): BundleInfo {
   const derived = manifest.provenance.exporter_version === DERIVED_EXPORTER_VERSION;
   const v = derived ? undefined : manifest.variants[dtype];
+  const headline = manifest.evaluation?.headline;
   return {
     id: manifest.id,
     name: manifest.name,
+    description: manifest.description ?? null,
+    headline: headline ? { system: headline.system, macroF1: headline.macro_f1, texts: headline.texts } : null,
     demo: manifest.demo,
     hypothesisTemplate: manifest.hypothesis_template,
     labels: manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head, alpha: l.alpha, threshold: l.threshold })),

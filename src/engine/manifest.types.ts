@@ -76,7 +76,11 @@ export interface ModelBundleManifest {
    */
   name: string;
   /**
-   * True for bundles with random (not trained) weights, such as the fixture and the benchmark bundles: the UI must show a banner saying the scores mean nothing.
+   * Optional: what the bundle is, in one sentence for people (e.g. the trained demo bundle's 'a small DeBERTa-v3 trained here on ...'); the demo banner states it.
+   */
+  description?: string;
+  /**
+   * True for demo bundles, which stand in for the real model: random weights (the fixture, the benchmark bundles; their scores mean nothing) or a small model trained here on the seed data (demo-seed-news). The UI shows a banner saying so.
    */
   demo: boolean;
   /**
@@ -226,6 +230,23 @@ export interface ModelBundleManifest {
    * Summary of the trained heads' evaluation table (evaluation.json, evaluation.md), or null. Filled by the heads exporter.
    */
   evaluation: {
+    /**
+     * Optional: the one figure the UI states for the bundle (the demo banner), a row of the table chosen by the exporter.
+     */
+    headline?: {
+      /**
+       * The table row the figure comes from, e.g. 'Hybrid (CV thresholds)'.
+       */
+      system: string;
+      /**
+       * That row's macro F1 on the validation split.
+       */
+      macro_f1: number;
+      /**
+       * How many validation texts it was measured on.
+       */
+      texts: number;
+    };
     [k: string]: unknown;
   } | null;
   /**

@@ -14,6 +14,8 @@ import type { EngineLike } from './types';
 export const FAKE_BUNDLE: BundleInfo = {
   id: 'fake',
   name: 'Fake bundle',
+  description: null,
+  headline: null,
   demo: true,
   hypothesisTemplate: 'This text is about {}.',
   labels: [
