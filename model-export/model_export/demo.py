@@ -9,6 +9,13 @@ Data: the seed split of data.split_indices (random.seed(42) shuffle, first 80% t
 the backbone and the heads' training steps see the training split only; the validation split serves
 the heads' early stopping and the evaluation table, as the original recipe does.
 
+Two phases, both on the training split only. First the encoder alone learns the five labels from the texts
+(`train_text_phase`: mean-pooled token states, a throw-away linear layer, binary cross-entropy). Trained from
+scratch, the post-LayerNorm cross-encoder otherwise stays at chance for thousands of steps: the first run
+reached 57% pair accuracy in 1,800 steps and 0.557 NLI macro F1, no better than predicting every label; with
+this phase first, its token states carry the topics, and the NLI phase learns in a few hundred steps. The
+heads read those same token states (the original recipe's premise: a backbone whose embeddings know the topics).
+
 NLI pairs, drawn afresh each epoch from a seeded RNG (`nli_pairs`), entailment iff:
   * (text, seed hypothesis of L) — the exact "This example is This text is about ..." string the bundle
     stores: the text has label L;
@@ -80,10 +87,11 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]")
 class NliTrainConfig:
     """How the backbone learns NLI from the training split (a cross-encoder from scratch)."""
 
-    epochs: int = 6
+    epochs: int = 3
     batch_size: int = 32
-    # DeBERTa is post-LayerNorm: at 1.5e-3 it collapsed to a constant answer (chance loss for 500 steps).
-    lr: float = 5e-4
+    # DeBERTa is post-LayerNorm: from scratch at 1.5e-3 it collapsed to a constant answer (chance loss for 500
+    # steps); after the text phase 1e-3 learns within a few hundred steps.
+    lr: float = 1e-3
     weight_decay: float = 0.01
     warmup_fraction: float = 0.1
     grad_clip: float = 1.0
@@ -93,6 +101,19 @@ class NliTrainConfig:
     max_length: int = 64
     # Stop after this many optimizer steps in all (0 = no limit): the tests' short runs.
     max_steps: int = 0
+
+
+@dataclass
+class TextPhaseConfig:
+    """The encoder's first phase: the five labels from the text alone (see the module docstring for why)."""
+
+    steps: int = 300
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_fraction: float = 0.3
+    grad_clip: float = 1.0
+    max_length: int = 64
 
 
 @dataclass
@@ -108,6 +129,7 @@ class DemoConfig:
     num_attention_heads: int = 4
     intermediate_size: int = 256
     tokenizer: TokenizerTrainConfig = field(default_factory=lambda: TokenizerTrainConfig(vocab_size=3000))
+    text_phase: TextPhaseConfig = field(default_factory=TextPhaseConfig)
     nli: NliTrainConfig = field(default_factory=NliTrainConfig)
     heads: TrainConfig = field(default_factory=TrainConfig)
     max_length_pair: int = 512
@@ -178,12 +200,45 @@ def tokenizer_corpus(train_texts: Sequence[str]) -> list[str]:
     return generated_corpus() + list(train_texts)
 
 
-def _lr_at(step: int, total: int, cfg: NliTrainConfig) -> float:
+def _lr_at(step: int, total: int, cfg: NliTrainConfig | TextPhaseConfig) -> float:
     """Linear warm-up, then cosine decay to 0."""
     warm = max(1, int(cfg.warmup_fraction * total))
     if step < warm:
         return cfg.lr * (step + 1) / warm
     return cfg.lr * 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
+
+
+def train_text_phase(model: Any, tokenizer: BundleTokenizer, texts: Sequence[str], y: np.ndarray,
+                     config: DemoConfig) -> dict[str, Any]:
+    """Train the encoder of `model` (in place) to tell the labels from the text alone; return what it did."""
+    cfg = config.text_phase
+    rng = random.Random(config.seed + 1)
+    torch.manual_seed(config.seed + 1)
+    rows_all = [tokenizer.text_ids(tokenizer.encode(t), cfg.max_length) for t in texts]
+    probe = torch.nn.Linear(model.config.hidden_size, y.shape[1])
+    params = [*model.deberta.parameters(), *probe.parameters()]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    targets = torch.from_numpy(np.asarray(y, dtype=np.float32))
+    model.train()
+    history = []
+    for step in range(cfg.steps):
+        batch = rng.sample(range(len(texts)), min(cfg.batch_size, len(texts)))
+        ids, mask = val.pad_rows([rows_all[i] for i in batch], tokenizer.pad_token_id)
+        m = torch.from_numpy(mask).unsqueeze(-1).float()
+        states = model.deberta(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).last_hidden_state
+        pooled = (states * m).sum(1) / m.sum(1)
+        loss = F.binary_cross_entropy_with_logits(probe(pooled), targets[batch])
+        for g in opt.param_groups:
+            g["lr"] = _lr_at(step, cfg.steps, cfg)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+        opt.step()
+        if (step + 1) % 50 == 0 or step + 1 == cfg.steps:
+            history.append({"steps": step + 1, "train_loss": round(float(loss.detach()), 6)})
+            log.info("text phase step %d/%d: loss %.4f", step + 1, cfg.steps, float(loss.detach()))
+    model.eval()
+    return {"config": asdict(cfg), "history": history}
 
 
 def train_nli(model: Any, tokenizer: BundleTokenizer, texts: Sequence[str], y: np.ndarray, config: DemoConfig) -> dict[str, Any]:
@@ -248,7 +303,8 @@ def build_demo_source(config: DemoConfig, train_texts: Sequence[str], y: np.ndar
         num_attention_heads=config.num_attention_heads, intermediate_size=config.intermediate_size,
     )
     model = seeded_nli_model(hf_config, config.seed)
-    training = train_nli(model, tokenizer, train_texts, y, config)
+    text_phase = train_text_phase(model, tokenizer, train_texts, y, config)
+    training = {"text_phase": text_phase, **train_nli(model, tokenizer, train_texts, y, config)}
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(folder))
     write_tokenizer_files(tokenizer.spm_model, folder, config.max_length_pair)
@@ -290,8 +346,9 @@ def _make_demo(seed_data: Path, out: Path, config: DemoConfig, progress: bool, k
         )
         export_bundle(model, tokenizer, options)
         note = ("The backbone is a small DeBERTa-v3 trained from scratch here as an NLI cross-encoder on pairs of the "
-                f"{len(train_idx)} training texts only (demo bundle): seed hypotheses, label names, description topics "
-                "and content words; the validation split was never seen by the tokenizer or the backbone.")
+                f"{len(train_idx)} training texts only (demo bundle), after a text-only phase on the same texts and labels: "
+                "seed hypotheses, label names, description topics and content words; the validation split was never "
+                "seen by the tokenizer or the backbone.")
         inputs = TrainInputs(bundle=out, data=seed_data, labels=SEED_LABEL_CONFIG, cache_dir="", progress=progress,
                              backbone_model=str(source.resolve()), backbone_threads=config.threads, backbone_note=note)
         table = train_bundle(inputs, config.heads)
@@ -333,6 +390,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     d = DemoConfig()
     p.add_argument("--threads", type=int, default=d.threads, help=f"torch threads (default {d.threads})")
     p.add_argument("--epochs", type=int, default=d.nli.epochs, help=f"NLI training epochs (default {d.nli.epochs})")
+    p.add_argument("--text-steps", type=int, default=d.text_phase.steps,
+                   help=f"steps of the encoder's text-only phase before NLI (default {d.text_phase.steps})")
     p.set_defaults(func=run)
 
 
@@ -342,6 +401,7 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"--seed-data {args.seed_data} not found")
     config = DemoConfig(threads=args.threads, web_check=args.web_check)
     config.nli.epochs = args.epochs
+    config.text_phase.steps = args.text_steps
     started = time.monotonic()
     table = make_demo(args.seed_data, args.out, config, progress=not args.no_progress, keep_source=args.keep_source)
     print(render_markdown(table))

@@ -14,6 +14,7 @@ from model_export.bundle import validate_bundle
 from model_export.demo import (
     DemoConfig,
     NliTrainConfig,
+    TextPhaseConfig,
     content_words,
     description,
     make_demo,
@@ -53,6 +54,7 @@ def _tiny_config() -> DemoConfig:
     return DemoConfig(
         threads=1, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64,
         tokenizer=TokenizerTrainConfig(vocab_size=700),
+        text_phase=TextPhaseConfig(steps=3, batch_size=8),
         nli=NliTrainConfig(epochs=1, batch_size=16, max_steps=4),
         heads=TrainConfig(epochs=2, patience=2, cv_folds=2),
         web_check="off",

@@ -52,7 +52,7 @@ describe('engine slice', () => {
   it('loads the default bundle once and takes the labels from its manifest', async () => {
     const { store, engine } = await ready();
     store.getState().init();
-    expect(engine.loads).toEqual([{ kind: 'url', url: '/models/demo-fixture/' }]);
+    expect(engine.loads).toEqual([{ kind: 'url', url: '/models/demo-seed-news/' }]);
     expect(store.getState().labels.map((l) => [l.name, l.threshold, l.head])).toEqual([
       ['Technology', 0.4, true],
       ['Health', 0.3, false],
@@ -71,7 +71,7 @@ describe('engine slice', () => {
     const a = await ready('?bundle=/models/other');
     expect(a.engine.loads).toEqual([{ kind: 'url', url: '/models/other/' }]);
     const b = await ready('?bundle=https://evil.example/models/x/');
-    expect(b.engine.loads).toEqual([{ kind: 'url', url: '/models/demo-fixture/' }]);
+    expect(b.engine.loads).toEqual([{ kind: 'url', url: '/models/demo-seed-news/' }]);
     expect(b.store.getState().notices.join(' ')).toMatch(/not a bundle folder on this site/);
   });
 

@@ -28,8 +28,8 @@ export interface StoreDeps {
   runs: SavedRunStore<SavedRunInfo, SavedChunk> | null;
 }
 
-/** The default bundle, served from public/models/. */
-export const DEFAULT_BUNDLE_URL = '/models/demo-fixture/';
+/** The default bundle, served from public/models/: the small model trained on the seed data (`python -m model_export demo`). */
+export const DEFAULT_BUNDLE_URL = '/models/demo-seed-news/';
 
 /** A problem shown to the user: what happened and what to do about it. */
 export interface Problem {
