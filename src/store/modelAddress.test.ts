@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeEngine, MemoryRunStore, MemoryStorage } from './fakeEngine.testutil';
 import { modelLocation } from './engineSlice';
 import { createAppStore } from './store';
+import { DEFAULT_BUNDLE_URL } from './types';
 
 const HREF = 'http://localhost:4173/app/';
 
@@ -51,7 +52,7 @@ describe('?model= and ?hub=', () => {
   });
   it('report a bad host or address and load the default bundle instead', () => {
     const { store, engine } = setup('?model=not%20a%20model&hub=ftp://x');
-    expect(engine.loads).toEqual([{ kind: 'url', url: '/models/demo-fixture/' }]);
+    expect(engine.loads).toEqual([{ kind: 'url', url: DEFAULT_BUNDLE_URL }]);
     expect(store.getState().hubHost).toBe('https://huggingface.co');
     expect(store.getState().notices).toEqual([
       "The Hub host 'ftp://x' must be an http(s) origin with no path, such as https://huggingface.co. Using https://huggingface.co.",
@@ -60,7 +61,7 @@ describe('?model= and ?hub=', () => {
   });
   it('leave ?bundle= to folders on this site', () => {
     const { store, engine } = setup('?bundle=https://huggingface.co/org/m/resolve/main/');
-    expect(engine.loads).toEqual([{ kind: 'url', url: '/models/demo-fixture/' }]);
+    expect(engine.loads).toEqual([{ kind: 'url', url: DEFAULT_BUNDLE_URL }]);
     expect(store.getState().notices[0]).toMatch(/is not a bundle folder on this site/);
   });
   it('a typed Hub id loads through loadModel', () => {

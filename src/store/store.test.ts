@@ -8,7 +8,7 @@ import { scoresOf } from './run';
 import { selectBatchStale, selectEvaluation, selectHistograms, selectResultNote, runRates } from './selectors';
 import { loadTimedChoices, MAX_TIMED_CHOICES, rememberTimedChoice, TIMED_CHOICES_KEY } from './persist';
 import { createAppStore } from './store';
-import type { AppState } from './types';
+import { type AppState, DEFAULT_BUNDLE_URL } from './types';
 
 /** The seed sample as the fake server has it. */
 const SAMPLE = 'text,labels\nStocks rallied,Finance\nRain again,\n';
@@ -137,7 +137,7 @@ describe('timed backend choice', () => {
     // Measure again: forgotten, then the same bundle loads with nothing remembered, and the new measurement is kept.
     again.store.getState().measureBackendAgain();
     await until(again.store, (s) => again.engine.loads.length === 2 && s.engineStatus === 'ready');
-    expect(again.engine.loads).toEqual([{ kind: 'url', url: '/models/demo-fixture/' }, { kind: 'url', url: '/models/demo-fixture/' }]);
+    expect(again.engine.loads).toEqual([{ kind: 'url', url: DEFAULT_BUNDLE_URL }, { kind: 'url', url: DEFAULT_BUNDLE_URL }]);
     expect(again.engine.timedGiven[1]).toEqual({});
     expect(again.store.getState().ready?.timed).toMatchObject({ remembered: false });
     expect(loadTimedChoices(storage)).toEqual({ [MEASURED.key]: MEASURED });
