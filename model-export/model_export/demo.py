@@ -67,7 +67,7 @@ from model_export.train import TrainConfig, TrainInputs, train_bundle
 log = logging.getLogger(__name__)
 
 SEED_LABEL_CONFIG = REPO_ROOT / "model-export" / "configs" / "seed-labels.json"
-# Where the bundle goes once it is good enough to be the embedded default (not yet: see model-export/README.md).
+# The embedded default bundle (src/store/types.ts DEFAULT_BUNDLE_URL); tests/test_demo_bundle.py checks the committed copy.
 DEMO_BUNDLE = REPO_ROOT / "public" / "models" / "demo-seed-news"
 # The model's classes, as the real model has them (DEBERTA_V3_COMMON's id2label).
 ENTAILMENT, NOT_ENTAILMENT = 0, 1
