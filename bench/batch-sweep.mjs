@@ -4,10 +4,10 @@
 //
 // Usage: node bench/batch-sweep.mjs [--model xsmall] [--dtype fp32] [--texts 48] [--rounds 3]
 //          [--limits 1x4096,4x4096,8x4096,16x4096,32x4096,32x2048,32x1024] [--json bench/results/batch-sweep.json]
-//   Each limit is maxBatch x maxTokens (src/engine/batching.ts BatchLimits). One WASM session (the app's thread count)
+//   Each limit is maxBatch x maxTokens (src/engine/batching.ts BatchLimits). One WASM session (the app's thread rule)
 //   runs every limit's batches once per round, the order reversed on odd rounds; the claims are ratios within a round.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchTexts, ensureRandomBundle, machine, median, openBenchPage, ROOT, withChromium } from './common.mjs';
@@ -37,11 +37,9 @@ const timer = setInterval(() => loads.push(loadavg()[0]), 10_000);
 const result = await withChromium(async ({ base, browser }) => {
   const page = await openBenchPage(await browser.newContext(), base);
   page.on('console', (m) => console.error(m.text()));
-  const threads = Math.max(1, Math.min(4, cpus().length));
   return page.evaluate((j) => globalThis.benchSweep(j), {
     bundle: url,
     dtype: args.dtype,
-    threads,
     texts,
     hypotheses: manifest.labels.map((l) => l.hypothesis),
     limits,
@@ -58,9 +56,9 @@ const rows = limits.map((l, k) => ({
   runs: result.runs[k],
   paddedTokens: result.paddedTokens[k],
 }));
-const doc = { date: new Date().toISOString(), command: `node bench/batch-sweep.mjs --model ${args.model} --dtype ${args.dtype} --texts ${args.texts} --rounds ${args.rounds} --limits ${args.limits}`, machine: machine(), load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, pairs: result.pairs, rows, ms: result.ms };
+const doc = { date: new Date().toISOString(), command: `node bench/batch-sweep.mjs --model ${args.model} --dtype ${args.dtype} --texts ${args.texts} --rounds ${args.rounds} --limits ${args.limits}`, machine: machine(), load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, pairs: result.pairs, threads: result.threads, rows, ms: result.ms };
 mkdirSync(dirname(resolve(ROOT, args.json)), { recursive: true });
 writeFileSync(resolve(ROOT, args.json), `${JSON.stringify(doc, null, 2)}\n`);
-console.log(`${doc.command}\nload ${doc.load.min.toFixed(1)}–${doc.load.max.toFixed(1)}; ${result.pairs} pairs`);
+console.log(`${doc.command}\nload ${doc.load.min.toFixed(1)}–${doc.load.max.toFixed(1)}; ${result.pairs} pairs; ${result.threads} WASM threads`);
 console.log('| limit (batch x tokens) | texts/s | × first | runs | padded tokens |\n|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.limit} | ${r.textsPerSecond.toFixed(2)} | ${r.vsFirst.toFixed(2)} | ${r.runs} | ${r.paddedTokens} |`);

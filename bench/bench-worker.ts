@@ -28,13 +28,12 @@ export interface MatmulJob {
 /**
  * The engine's NLI batches for `texts` x `hypotheses` (in its chunks of DEFAULT_CHUNK texts), run on one WASM session
  * under each of `limits`, `rounds` times, the order of the limits reversed on odd rounds; the first limits' batches
- * run once untimed as a warm-up.
+ * run once untimed as a warm-up. Threads: the app's own rule (session.ts configureRuntime).
  */
 export interface SweepJob {
   kind: 'sweep';
   bundle: string;
   dtype: Dtype;
-  threads: number;
   texts: string[];
   hypotheses: string[];
   limits: BatchLimits[];
@@ -62,6 +61,7 @@ export interface SweepResult {
   runs: number[];
   paddedTokens: number[];
   pairs: number;
+  threads: number;
 }
 
 export interface MatmulResult {
@@ -103,7 +103,7 @@ async function batches(job: BatchesJob): Promise<BatchesResult> {
 }
 
 async function sweep(job: SweepJob): Promise<SweepResult> {
-  configureRuntime({ threads: job.threads });
+  const threads = configureRuntime();
   const { m, source, chunks } = await pairChunks(job);
   const variant = m.variants[job.dtype]!;
   const files = await loadFiles(m, source, [variant.backbone, ...variant.external_data], () => {});
@@ -135,6 +135,7 @@ async function sweep(job: SweepJob): Promise<SweepResult> {
       runs: padded.map((p) => p.length),
       paddedTokens: padded.map((p) => p.reduce((s, b) => s + b.dims[0] * b.dims[1], 0)),
       pairs: chunks.reduce((s, c) => s + c.length, 0),
+      threads,
     };
   } finally {
     await session.release();

@@ -208,6 +208,16 @@ def _lr_at(step: int, total: int, cfg: NliTrainConfig | TextPhaseConfig) -> floa
     return cfg.lr * 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
 
 
+def _step(opt: torch.optim.Optimizer, loss: torch.Tensor, params: Any, lr: float, grad_clip: float) -> None:
+    """One optimizer step of either phase: set the scheduled learning rate, back-propagate, clip, step."""
+    for g in opt.param_groups:
+        g["lr"] = lr
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, grad_clip)
+    opt.step()
+
+
 def train_text_phase(model: Any, tokenizer: BundleTokenizer, texts: Sequence[str], y: np.ndarray,
                      config: DemoConfig) -> dict[str, Any]:
     """Train the encoder of `model` (in place) to tell the labels from the text alone; return what it did."""
@@ -228,12 +238,7 @@ def train_text_phase(model: Any, tokenizer: BundleTokenizer, texts: Sequence[str
         states = model.deberta(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).last_hidden_state
         pooled = (states * m).sum(1) / m.sum(1)
         loss = F.binary_cross_entropy_with_logits(probe(pooled), targets[batch])
-        for g in opt.param_groups:
-            g["lr"] = _lr_at(step, cfg.steps, cfg)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
-        opt.step()
+        _step(opt, loss, params, _lr_at(step, cfg.steps, cfg), cfg.grad_clip)
         if (step + 1) % 50 == 0 or step + 1 == cfg.steps:
             history.append({"steps": step + 1, "train_loss": round(float(loss.detach()), 6)})
             log.info("text phase step %d/%d: loss %.4f", step + 1, cfg.steps, float(loss.detach()))
@@ -270,14 +275,9 @@ def train_nli(model: Any, tokenizer: BundleTokenizer, texts: Sequence[str], y: n
                 rows.append(tokenizer.pair_ids(text_ids[i], h, cfg.max_length))
             ids, mask = val.pad_rows(rows, tokenizer.pad_token_id)
             target = torch.tensor([c for _, _, c in batch], dtype=torch.long)
-            for g in opt.param_groups:
-                g["lr"] = _lr_at(step, total, cfg)
             logits = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits
             loss = F.cross_entropy(logits, target)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            opt.step()
+            _step(opt, loss, model.parameters(), _lr_at(step, total, cfg), cfg.grad_clip)
             step += 1
             if step % 100 == 0:
                 log.debug("NLI step %d/%d: loss %.4f", step, total, float(loss.detach()))

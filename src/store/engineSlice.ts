@@ -149,23 +149,15 @@ export const createEngineSlice =
         };
         void get().checkSavedRun();
         // ?model= names a Hub id or a folder URL: the only address the page fetches off its origin, and only because the URL says so.
-        const model = new URLSearchParams(deps.search).get('model');
-        if (model) {
-          const problem = get().loadModel(model);
-          if (problem) {
-            set((s) => ({ notices: [...s.notices, `${problem} Loading the default bundle instead.`] }));
-            void get().loadBundle({ kind: 'url', url: DEFAULT_BUNDLE_URL });
-          }
-          return;
-        }
-        const asked = new URLSearchParams(deps.search).get('bundle');
-        if (asked) {
-          const problem = get().loadBundleUrl(asked);
-          if (problem) {
-            set((s) => ({ notices: [...s.notices, `${problem} Loading the default bundle instead.`] }));
-            void get().loadBundle({ kind: 'url', url: DEFAULT_BUNDLE_URL });
-          }
-          return;
+        // ?bundle= names a folder on this site. The first one given is loaded; a refused one falls back to the default bundle.
+        const query = new URLSearchParams(deps.search);
+        for (const [param, load] of [['model', get().loadModel], ['bundle', get().loadBundleUrl]] as const) {
+          const asked = query.get(param);
+          if (!asked) continue;
+          const problem = load(asked);
+          if (!problem) return;
+          set((s) => ({ notices: [...s.notices, `${problem} Loading the default bundle instead.`] }));
+          break;
         }
         void get().loadBundle({ kind: 'url', url: DEFAULT_BUNDLE_URL });
       },
