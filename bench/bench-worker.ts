@@ -3,7 +3,7 @@ import { type BatchLimits, padBatch, planBatches } from '../src/engine/batching'
 import { loadFiles, loadManifest, urlSource } from '../src/engine/bundle';
 import type { Dtype } from '../src/engine/constants';
 import { batchLimits, DEFAULT_CHUNK } from '../src/engine/engine';
-import { configureRuntime, createSession } from '../src/engine/session';
+import { configureRuntime, createSession, type ModelSession } from '../src/engine/session';
 import { createTokenizer, pairIds } from '../src/engine/tokenize';
 
 /** The NLI batches the engine runs for `texts` x `hypotheses` on WASM, chunk by chunk (heads' text pass left out). */
@@ -38,6 +38,12 @@ export interface SweepJob {
   hypotheses: string[];
   limits: BatchLimits[];
   rounds: number;
+  /**
+   * Instead of timing rounds: one fresh session per limit with ORT's profiler on, its batches run twice (a warm-up,
+   * then the profiled pass); the worker logs `profile-mark <limit index> <runs per pass>` before the profiled pass,
+   * then ends the profiler, which prints its events to this worker's console (the pass's runs are the last ones).
+   */
+  profile?: boolean;
 }
 
 export type HelperJob = BatchesJob | MatmulJob | SweepJob;
@@ -108,17 +114,41 @@ async function sweep(job: SweepJob): Promise<SweepResult> {
   const variant = m.variants[job.dtype]!;
   const files = await loadFiles(m, source, [variant.backbone, ...variant.external_data], () => {});
   const external = variant.external_data.map((path) => ({ path, data: files.get(path)!.bytes }));
-  const session = await createSession(files.get(variant.backbone)!.bytes, 'wasm', external, variant.backbone);
+  const open = (profile = false) => createSession(files.get(variant.backbone)!.bytes, 'wasm', external, variant.backbone, { profile });
   const padded = job.limits.map((limits) =>
     chunks.flatMap((pairs) => planBatches(pairs.map((p) => p.length), limits).map((batch) => padBatch(batch.map((i) => pairs[i]!), m.tokenizer.pad_token_id, m.backbone.pad_multiple))),
   );
-  const runAll = async (k: number) => {
+  const runBatches = async (session: ModelSession, k: number) => {
     const t = performance.now();
     for (const { ids, mask, dims } of padded[k]!) {
       await session.run({ input_ids: { data: ids, dims }, attention_mask: { data: mask, dims } }, [session.outputNames[0]!]);
     }
     return performance.now() - t;
   };
+  const result = (ms: number[][]) => ({
+    ms,
+    runs: padded.map((p) => p.length),
+    paddedTokens: padded.map((p) => p.reduce((s, b) => s + b.dims[0] * b.dims[1], 0)),
+    pairs: chunks.reduce((s, c) => s + c.length, 0),
+    threads,
+  });
+  if (job.profile) {
+    const row: number[] = [];
+    for (let k = 0; k < job.limits.length; k++) {
+      const profiled = await open(true);
+      try {
+        await runBatches(profiled, k);
+        console.log(`profile-mark ${k} ${padded[k]!.length}`);
+        row.push(await runBatches(profiled, k));
+        profiled.endProfiling!();
+      } finally {
+        await profiled.release();
+      }
+    }
+    return result([row]);
+  }
+  const session = await open();
+  const runAll = (k: number) => runBatches(session, k);
   try {
     await runAll(0);
     const ms: number[][] = [];
@@ -130,13 +160,7 @@ async function sweep(job: SweepJob): Promise<SweepResult> {
       ms.push(row);
       console.log(`sweep round ${round}: ${row.map((x) => x.toFixed(0)).join(' ')} ms`);
     }
-    return {
-      ms,
-      runs: padded.map((p) => p.length),
-      paddedTokens: padded.map((p) => p.reduce((s, b) => s + b.dims[0] * b.dims[1], 0)),
-      pairs: chunks.reduce((s, c) => s + c.length, 0),
-      threads,
-    };
+    return result(ms);
   } finally {
     await session.release();
   }

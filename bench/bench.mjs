@@ -3,7 +3,7 @@
 // file, dtype, backend (WASM) and threads, runs interleaved; results to bench/results/bench.json and docs/benchmarks.md.
 //
 // Usage: npm run bench -- [--models xsmall] [--dtypes q8,fp32] [--texts 48] [--rounds 2] [--ui-rows 1000] [--smoke]
-//   models: fixture (the committed demo bundle), xsmall, base, large (random weights, exported on demand into
+//   models: fixture (the committed random-weight fixture), xsmall, xsmall-windowed, base, large (random weights, exported on demand into
 //   bench/models/ by the exporter, which also writes the transformers.js layout). --smoke: fixture, fp32, 4 texts,
 //   1 round, a 40-row UI run, results to a temporary folder: it must complete; no figure is asserted.
 // Each round runs, per model and dtype, A = the app's real worker (src/worker/client.ts), B = Transformers.js,
@@ -40,6 +40,8 @@ if (args.smoke) {
 const MODELS = {
   fixture: { dir: 'public/models/demo-fixture', served: 'models/demo-fixture' },
   xsmall: { dir: 'bench/models/random-xsmall', make: 'xsmall' },
+  // The same weights (seed 0) exported with the windowed relative-position attention (docs/benchmarks.md lever 1).
+  'xsmall-windowed': { dir: 'bench/models/random-xsmall-windowed', make: 'xsmall', export: ['--attention', 'windowed'] },
   base: { dir: 'bench/models/random-base', make: 'base' },
   large: { dir: 'bench/models/random-large', make: 'large' },
 };
@@ -52,7 +54,7 @@ const DTYPES = args.dtypes.split(',');
 function model(name) {
   const spec = MODELS[name];
   if (!spec) throw new Error(`unknown model ${name}; choose from ${Object.keys(MODELS).join(', ')}`);
-  const dir = spec.make ? ensureRandomBundle(spec.make, spec.dir, ['--variants', 'fp32,q8', '--web-check', 'off']) : join(ROOT, spec.dir);
+  const dir = spec.make ? ensureRandomBundle(spec.make, spec.dir, ['--variants', 'fp32,q8', '--web-check', 'off', ...(spec.export ?? [])]) : join(ROOT, spec.dir);
   for (const f of ['manifest.json', 'config.json']) {
     if (!existsSync(join(dir, f))) throw new Error(`${spec.dir} has no ${f}: re-export it with \`python -m model_export export\` (the exporter writes the transformers.js layout)`);
   }

@@ -114,6 +114,17 @@ export interface ModelSession {
   /** Runs the graph and returns the requested outputs as float32 host tensors. */
   run(feeds: Record<string, HostTensor>, outputs: readonly string[]): Promise<Record<string, HostTensor<Float32Array>>>;
   release(): Promise<void>;
+  /**
+   * Only on sessions created with `{ profile: true }` (benchmarks): ends ORT's profiler, which on WASM prints its
+   * events (Chrome trace JSON objects, one per kernel run) to the console of the worker that owns the session.
+   */
+  endProfiling?(): void;
+}
+
+/** Session settings that only benchmarks change. */
+export interface SessionTuning {
+  /** ORT's per-kernel profiler (`enableProfiling`); read it with ModelSession.endProfiling. */
+  profile?: boolean;
 }
 
 /** ORT's words for a file that is not a whole ONNX model (ERROR_CODE 7, INVALID_PROTOBUF). */
@@ -134,11 +145,13 @@ export async function createSession(
   backend: Backend,
   externalData: ReadonlyArray<{ path: string; data: Uint8Array }> = [],
   file = 'the model graph',
+  tuning: SessionTuning = {},
 ): Promise<ModelSession> {
   const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    ...(tuning.profile ? { enableProfiling: true } : {}),
     ...(externalData.length ? { externalData: externalData.map((e) => ({ path: e.path, data: e.data })) } : {}),
   };
   const build = buildFor(backend, new Set(importing.keys()));
@@ -194,6 +207,7 @@ export async function createSession(
       return out;
     },
     release: () => session.release(),
+    ...(tuning.profile ? { endProfiling: () => session.endProfiling() } : {}),
   };
 }
 
