@@ -8,6 +8,8 @@
 //   runs every limit's batches once per round, the order reversed on odd rounds; the claims are ratios within a round.
 //   --profile: no rounds; per limit, ORT's profiler on a fresh session (bench-worker.ts SweepJob.profile), its kernel
 //   times summed per op type, and the share of the runs' wall time spent outside kernels (JSON: `profile`).
+//   --workers N: no limits sweep; per round, one worker with N WASM threads on all the texts against N workers with 1
+//   thread each on 1/N of them (texts dealt in turn), all at once, under the first limit (issue 11's threads lever).
 //   --model also takes xsmall-windowed (the same weights, windowed relative-position attention).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -24,6 +26,7 @@ const { values: args } = parseArgs({
     limits: { type: 'string', default: '1x4096,4x4096,8x4096,16x4096,32x4096,32x2048,32x1024' },
     json: { type: 'string', default: 'bench/results/batch-sweep.json' },
     profile: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '0' },
   },
 });
 const [size, attention = 'stock'] = args.model.split('-');
@@ -75,6 +78,41 @@ function kernelProfile(lines, count) {
   });
 }
 const timer = setInterval(() => loads.push(loadavg()[0]), 10_000);
+
+if (Number(args.workers) > 1) {
+  const n = Number(args.workers);
+  const job = { bundle: url, dtype: args.dtype, hypotheses: manifest.labels.map((l) => l.hypothesis), limits: [limits[0]], rounds: 1 };
+  const runs = await withChromium(async ({ base, browser }) => {
+    const page = await openBenchPage(await browser.newContext(), base);
+    page.on('console', (m) => console.error(m.text()));
+    const one = async () => (await page.evaluate((j) => globalThis.benchSweepWorkers(j), [{ ...job, texts, threads: n }]))[0].ms[0][0];
+    const many = async () => {
+      const parts = Array.from({ length: n }, (_, w) => texts.filter((_, i) => i % n === w));
+      const results = await page.evaluate((j) => globalThis.benchSweepWorkers(j), parts.map((part) => ({ ...job, texts: part, threads: 1 })));
+      return Math.max(...results.map((r) => r.ms[0][0]));
+    };
+    const rows = [];
+    for (let round = 0; round < Number(args.rounds); round++) {
+      const row = round % 2 ? { many: await many(), one: await one() } : { one: await one(), many: await many() };
+      console.error(`round ${round}: 1 worker x ${n} threads ${row.one.toFixed(0)} ms, ${n} workers x 1 thread ${row.many.toFixed(0)} ms`);
+      rows.push(row);
+    }
+    return rows;
+  });
+  clearInterval(timer);
+  const doc = {
+    date: new Date().toISOString(), command: `node bench/batch-sweep.mjs --workers ${n} --model ${args.model} --dtype ${args.dtype} --texts ${args.texts} --rounds ${args.rounds} --limits ${args.limits.split(',')[0]}`,
+    machine: machine(), load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) },
+    oneWorkerTextsPerSecond: median(runs.map((r) => (1000 * texts.length) / r.one)),
+    workersTextsPerSecond: median(runs.map((r) => (1000 * texts.length) / r.many)),
+    workersVsOne: median(runs.map((r) => r.one / r.many)), runs,
+  };
+  mkdirSync(dirname(resolve(ROOT, args.json)), { recursive: true });
+  writeFileSync(resolve(ROOT, args.json), `${JSON.stringify(doc, null, 2)}\n`);
+  console.log(`${doc.command}\nload ${doc.load.min.toFixed(1)}–${doc.load.max.toFixed(1)}`);
+  console.log(`1 worker x ${n} threads: ${doc.oneWorkerTextsPerSecond.toFixed(2)} texts/s; ${n} workers x 1 thread: ${doc.workersTextsPerSecond.toFixed(2)} texts/s; workers / one: ${doc.workersVsOne.toFixed(2)} (median of the rounds' ratios)`);
+  process.exit(0);
+}
 
 const result = await withChromium(async ({ base, browser }) => {
   const page = await openBenchPage(await browser.newContext(), base);

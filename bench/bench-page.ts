@@ -92,6 +92,16 @@ async function runTjs(job: TjsJob): Promise<TjsResult> {
   }
 }
 
+/** Runs each sweep job in a fresh helper worker of its own, all at once (threads against workers); ends them after. */
+async function sweepWorkers(jobs: Array<Omit<SweepJob, 'kind'>>): Promise<SweepResult[]> {
+  const workers = jobs.map((_, i) => new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module', name: `sweep-${i}` }));
+  try {
+    return await Promise.all(jobs.map((job, i) => jobRunner<HelperJob, SweepResult>(workers[i]!)({ ...job, kind: 'sweep' })));
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+}
+
 const helper = jobRunner<HelperJob, BatchesResult | MatmulResult | SweepResult>(new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module', name: 'helper' }));
 
 declare global {
@@ -101,6 +111,7 @@ declare global {
     benchBatches: (job: Omit<BatchesJob, 'kind'>) => Promise<BatchesResult>;
     benchMatmul: (job: Omit<MatmulJob, 'kind'>) => Promise<MatmulResult>;
     benchSweep: (job: Omit<SweepJob, 'kind'>) => Promise<SweepResult>;
+    benchSweepWorkers: (jobs: Array<Omit<SweepJob, 'kind'>>) => Promise<SweepResult[]>;
     benchReady: boolean;
   }
 }
@@ -110,5 +121,6 @@ window.benchTjs = runTjs;
 window.benchBatches = (job) => helper({ ...job, kind: 'batches' }) as Promise<BatchesResult>;
 window.benchMatmul = (job) => helper({ ...job, kind: 'matmul' }) as Promise<MatmulResult>;
 window.benchSweep = (job) => helper({ ...job, kind: 'sweep' }) as Promise<SweepResult>;
+window.benchSweepWorkers = sweepWorkers;
 window.benchReady = true;
 document.getElementById('status')!.textContent = `ready (cross-origin isolated: ${String(crossOriginIsolated)})`;

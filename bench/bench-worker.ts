@@ -44,6 +44,8 @@ export interface SweepJob {
    * then ends the profiler, which prints its events to this worker's console (the pass's runs are the last ones).
    */
   profile?: boolean;
+  /** WASM threads of this worker's session; default the app's own rule (session.ts configureRuntime). */
+  threads?: number;
 }
 
 export type HelperJob = BatchesJob | MatmulJob | SweepJob;
@@ -109,7 +111,7 @@ async function batches(job: BatchesJob): Promise<BatchesResult> {
 }
 
 async function sweep(job: SweepJob): Promise<SweepResult> {
-  const threads = configureRuntime();
+  const threads = configureRuntime({ threads: job.threads });
   const { m, source, chunks } = await pairChunks(job);
   const variant = m.variants[job.dtype]!;
   const files = await loadFiles(m, source, [variant.backbone, ...variant.external_data], () => {});
