@@ -48,7 +48,15 @@ export interface SweepJob {
   threads?: number;
 }
 
-export type HelperJob = BatchesJob | MatmulJob | SweepJob;
+/** Creates a WebGPU session for a bundle graph with ORT's verbose log on (node placements go to the console), then releases it. */
+export interface PlacementJob {
+  kind: 'placement';
+  bundle: string;
+  dtype: Dtype;
+  graph: 'backbone' | 'heads';
+}
+
+export type HelperJob = BatchesJob | MatmulJob | SweepJob | PlacementJob;
 
 export interface Batch {
   ids: number[];
@@ -189,9 +197,23 @@ async function matmul(job: MatmulJob): Promise<MatmulResult> {
   }
 }
 
+async function placement(job: PlacementJob): Promise<{ file: string }> {
+  configureRuntime();
+  const source = urlSource(job.bundle);
+  const m = await loadManifest(source);
+  const variant = m.variants[job.dtype]!;
+  const file = job.graph === 'heads' ? m.heads!.file : variant.backbone;
+  const paths = job.graph === 'heads' ? [file] : [file, ...variant.external_data];
+  const files = await loadFiles(m, source, paths, () => {});
+  const external = job.graph === 'heads' ? [] : variant.external_data.map((path) => ({ path, data: files.get(path)!.bytes }));
+  const session = await createSession(files.get(file)!.bytes, 'webgpu', external, file, { verbose: true });
+  await session.release();
+  return { file };
+}
+
 self.onmessage = (e: MessageEvent<HelperJob & { id: number }>) => {
   const job = e.data;
-  (job.kind === 'batches' ? batches(job) : job.kind === 'sweep' ? sweep(job) : matmul(job)).then(
+  (job.kind === 'batches' ? batches(job) : job.kind === 'sweep' ? sweep(job) : job.kind === 'placement' ? placement(job) : matmul(job)).then(
     (result) => self.postMessage({ id: job.id, result }),
     (error: unknown) => self.postMessage({ id: job.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   );

@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { createServer, preview } from 'vite';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARG } from '../scripts/chromium.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PYTHON = join(ROOT, 'model-export/.venv/bin/python');
@@ -59,10 +59,10 @@ export function ensureRandomBundle(size, dir, extra = []) {
  * and a headless Chromium from scripts/chromium.mjs; closes both afterwards. `server` is Playwright's browser
  * server, whose process is the root of Chromium's process tree.
  */
-export async function withChromium(fn) {
+export async function withChromium(fn, { webgpu = false } = {}) {
   const vite = await createServer({ root: ROOT, logLevel: 'warn', server: { port: 0, strictPort: false, host: '127.0.0.1' } });
   await vite.listen();
-  const server = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
+  const server = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...(webgpu ? [WEBGPU_ARG] : [])], headless: true });
   const browser = await chromium.connect(server.wsEndpoint());
   try {
     return await fn({ base: vite.resolvedUrls.local[0], browser, server });

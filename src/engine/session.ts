@@ -125,6 +125,8 @@ export interface ModelSession {
 export interface SessionTuning {
   /** ORT's per-kernel profiler (`enableProfiling`); read it with ModelSession.endProfiling. */
   profile?: boolean;
+  /** ORT's verbose log for this session (node placements per execution provider), printed to the console. */
+  verbose?: boolean;
 }
 
 /** ORT's words for a file that is not a whole ONNX model (ERROR_CODE 7, INVALID_PROTOBUF). */
@@ -150,7 +152,8 @@ export async function createSession(
   const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
+    logSeverityLevel: tuning.verbose ? 0 : 3,
+    ...(tuning.verbose ? { logVerbosityLevel: 0 } : {}),
     ...(tuning.profile ? { enableProfiling: true } : {}),
     ...(externalData.length ? { externalData: externalData.map((e) => ({ path: e.path, data: e.data })) } : {}),
   };
