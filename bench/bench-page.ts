@@ -1,7 +1,7 @@
 // Benchmark page: runs jobs from bench/bench.mjs on the real app worker (src/worker/client.ts), the Transformers.js worker and the helper worker.
 import type { LabelSpec } from '../src/engine/engine';
 import { EngineClient } from '../src/worker/client';
-import type { BatchesJob, BatchesResult, HelperJob, MatmulJob, MatmulResult, PlacementJob, SweepJob, SweepResult } from './bench-worker';
+import type { BatchesJob, BatchesResult, HelperJob, MatmulJob, MatmulResult, PlacementJob, PlacementResult, SweepJob, SweepResult } from './bench-worker';
 import type { TjsJob, TjsResult } from './tjs-worker';
 
 /** One run of the app's engine worker: load, then one classify request over all texts, as the CSV run sends it. */
@@ -102,7 +102,7 @@ async function sweepWorkers(jobs: Array<Omit<SweepJob, 'kind'>>): Promise<SweepR
   }
 }
 
-const helper = jobRunner<HelperJob, BatchesResult | MatmulResult | SweepResult>(new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module', name: 'helper' }));
+const helper = jobRunner<HelperJob, BatchesResult | MatmulResult | SweepResult | PlacementResult>(new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module', name: 'helper' }));
 
 declare global {
   interface Window {
@@ -111,7 +111,7 @@ declare global {
     benchBatches: (job: Omit<BatchesJob, 'kind'>) => Promise<BatchesResult>;
     benchMatmul: (job: Omit<MatmulJob, 'kind'>) => Promise<MatmulResult>;
     benchSweep: (job: Omit<SweepJob, 'kind'>) => Promise<SweepResult>;
-    benchPlacement: (job: Omit<PlacementJob, 'kind'>) => Promise<{ file: string }>;
+    benchPlacement: (job: Omit<PlacementJob, 'kind'>) => Promise<PlacementResult>;
     benchSweepWorkers: (jobs: Array<Omit<SweepJob, 'kind'>>) => Promise<SweepResult[]>;
     benchReady: boolean;
   }
@@ -123,6 +123,6 @@ window.benchBatches = (job) => helper({ ...job, kind: 'batches' }) as Promise<Ba
 window.benchMatmul = (job) => helper({ ...job, kind: 'matmul' }) as Promise<MatmulResult>;
 window.benchSweep = (job) => helper({ ...job, kind: 'sweep' }) as Promise<SweepResult>;
 window.benchSweepWorkers = sweepWorkers;
-window.benchPlacement = (job) => helper({ ...job, kind: 'placement' }) as Promise<{ file: string }>;
+window.benchPlacement = (job) => helper({ ...job, kind: 'placement' }) as Promise<PlacementResult>;
 window.benchReady = true;
 document.getElementById('status')!.textContent = `ready (cross-origin isolated: ${String(crossOriginIsolated)})`;

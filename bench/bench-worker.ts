@@ -58,6 +58,11 @@ export interface PlacementJob {
 
 export type HelperJob = BatchesJob | MatmulJob | SweepJob | PlacementJob;
 
+/** The graph file a PlacementJob loaded (its placements went to the console). */
+export interface PlacementResult {
+  file: string;
+}
+
 export interface Batch {
   ids: number[];
   mask: number[];
@@ -197,7 +202,7 @@ async function matmul(job: MatmulJob): Promise<MatmulResult> {
   }
 }
 
-async function placement(job: PlacementJob): Promise<{ file: string }> {
+async function placement(job: PlacementJob): Promise<PlacementResult> {
   configureRuntime();
   const source = urlSource(job.bundle);
   const m = await loadManifest(source);
