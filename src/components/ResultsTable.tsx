@@ -1,6 +1,6 @@
 // The CSV results, virtualised: only the visible rows are in the DOM, so 100,000 rows scroll smoothly.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useDeferredValue, useMemo, useRef } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { decide } from '../engine/blend';
 import { type RunScores, scoresOf } from '../store/run';
@@ -24,14 +24,10 @@ export interface ResultsGridProps {
 
 const ROW_HEIGHT = 34;
 
-/**
- * The CSV results, or nothing before a run over the current table. Renders from a deferred copy of the store's
- * values: React renders it in a transition, in slices that yield to the page, so the first render of a run's table
- * (hundreds of nodes) is not one long main-thread task inside the "Label all rows" click (docs/benchmarks.md, lever 6).
- */
+/** The CSV results, or nothing before a run over the current table. */
 export function ResultsTable() {
-  const { table, textColumn, batch, thresholds, gold } = useDeferredValue(
-    useAppStore(useShallow((s) => ({ table: s.table, textColumn: s.textColumn, batch: s.batch, thresholds: selectBatchThresholds(s), gold: selectGold(s) }))),
+  const { table, textColumn, batch, thresholds, gold } = useAppStore(
+    useShallow((s) => ({ table: s.table, textColumn: s.textColumn, batch: s.batch, thresholds: selectBatchThresholds(s), gold: selectGold(s) })),
   );
   const goldOf = useMemo(() => (gold ? (row: number) => gold.labels.filter((_, j) => gold.y[j]![row] === 1) : null), [gold]);
   const labels = useMemo(() => batch?.labels.map((l) => l.name) ?? [], [batch?.labels]);
