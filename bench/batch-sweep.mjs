@@ -42,6 +42,12 @@ const texts = benchTexts(Number(args.texts));
 const loads = [loadavg()[0]];
 const profileLines = [];
 
+/** Writes `doc` to --json (every mode's results file). */
+function writeJson(doc) {
+  mkdirSync(dirname(resolve(ROOT, args.json)), { recursive: true });
+  writeFileSync(resolve(ROOT, args.json), `${JSON.stringify(doc, null, 2)}\n`);
+}
+
 /**
  * ORT's profiler events (Chrome trace objects printed one per line, after a `profile-mark k runs` line of
  * bench-worker.ts) into, per limit, the profiled pass's model_run count and ms and its kernel ms per op type. The
@@ -107,8 +113,7 @@ if (Number(args.workers) > 1) {
     workersTextsPerSecond: median(runs.map((r) => (1000 * texts.length) / r.many)),
     workersVsOne: median(runs.map((r) => r.one / r.many)), runs,
   };
-  mkdirSync(dirname(resolve(ROOT, args.json)), { recursive: true });
-  writeFileSync(resolve(ROOT, args.json), `${JSON.stringify(doc, null, 2)}\n`);
+  writeJson(doc);
   console.log(`${doc.command}\nload ${doc.load.min.toFixed(1)}–${doc.load.max.toFixed(1)}`);
   console.log(`1 worker x ${n} threads: ${doc.oneWorkerTextsPerSecond.toFixed(2)} texts/s; ${n} workers x 1 thread: ${doc.workersTextsPerSecond.toFixed(2)} texts/s; workers / one: ${doc.workersVsOne.toFixed(2)} (median of the rounds' ratios)`);
   process.exit(0);
@@ -130,8 +135,7 @@ const result = await withChromium(async ({ base, browser }) => {
 if (args.profile) {
   const profile = kernelProfile(profileLines, limits.length);
   const doc = { date: new Date().toISOString(), command: `node bench/batch-sweep.mjs --profile --model ${args.model} --dtype ${args.dtype} --texts ${args.texts} --limits ${args.limits}`, machine: machine(), load: { min: Math.min(...loads), max: Math.max(...loads) }, pairs: result.pairs, threads: result.threads, limits: limits.map((l) => `${l.maxBatch}x${l.maxTokens}`), wallMs: result.ms[0], profile };
-  mkdirSync(dirname(resolve(ROOT, args.json)), { recursive: true });
-  writeFileSync(resolve(ROOT, args.json), `${JSON.stringify(doc, null, 2)}\n`);
+  writeJson(doc);
   console.log(`${doc.command}\nload ${doc.load.min.toFixed(1)}–${doc.load.max.toFixed(1)}; ${result.pairs} pairs; ${result.threads} WASM threads`);
   console.log('| limit | wall ms | runs (model_run ms) | kernel ms | outside kernels | top ops (kernel ms) |\n|---|---|---|---|---|---|');
   profile.forEach((p, k) => {
@@ -151,8 +155,7 @@ const rows = limits.map((l, k) => ({
   paddedTokens: result.paddedTokens[k],
 }));
 const doc = { date: new Date().toISOString(), command: `node bench/batch-sweep.mjs --model ${args.model} --dtype ${args.dtype} --texts ${args.texts} --rounds ${args.rounds} --limits ${args.limits}`, machine: machine(), load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, pairs: result.pairs, threads: result.threads, rows, ms: result.ms };
-mkdirSync(dirname(resolve(ROOT, args.json)), { recursive: true });
-writeFileSync(resolve(ROOT, args.json), `${JSON.stringify(doc, null, 2)}\n`);
+writeJson(doc);
 console.log(`${doc.command}\nload ${doc.load.min.toFixed(1)}–${doc.load.max.toFixed(1)}; ${result.pairs} pairs; ${result.threads} WASM threads`);
 console.log('| limit (batch x tokens) | texts/s | × first | runs | padded tokens |\n|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.limit} | ${r.textsPerSecond.toFixed(2)} | ${r.vsFirst.toFixed(2)} | ${r.runs} | ${r.paddedTokens} |`);
