@@ -242,8 +242,13 @@ export class AppPage {
     await this.page.getByRole('button', { name: /^(Label all rows|Label again)$/ }).click();
   }
 
+  /**
+   * Waits for the run to end, then for the results table (drawn from a deferred copy of the store) to show
+   * the run's last state: reads of its cells after this see the final scores.
+   */
   async waitBatch(status: 'done' | 'cancelled' = 'done', timeout = 120_000): Promise<void> {
     await expect(this.progress).toHaveAttribute('data-status', status, { timeout });
+    await expect(this.resultsTable).toHaveAttribute('aria-busy', 'false');
   }
 
   /** Clicks Download and returns the file's text. */

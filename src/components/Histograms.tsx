@@ -1,4 +1,5 @@
 // Histograms of blended scores per label, with the threshold drawn as a line (plain SVG).
+import { useDeferredValue } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { type Histogram, selectGold, selectHistograms } from '../store/selectors';
 import { useAppStore } from '../store/store';
@@ -44,9 +45,12 @@ function Chart({ h }: { h: Histogram }) {
   );
 }
 
-/** One small chart per label of the last run; bars split into gold positives and negatives when the CSV has gold. */
+/**
+ * One small chart per label of the last run; bars split into gold positives and negatives when the CSV has gold.
+ * Rendered from a deferred copy, as ResultsTable is: in slices, after the click that started the run.
+ */
 export function Histograms() {
-  const { histograms, split } = useAppStore(useShallow((s) => ({ histograms: selectHistograms(s), split: selectGold(s) !== null })));
+  const { histograms, split } = useDeferredValue(useAppStore(useShallow((s) => ({ histograms: selectHistograms(s), split: selectGold(s) !== null }))));
   if (histograms.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="hist-title">

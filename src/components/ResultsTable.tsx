@@ -1,9 +1,9 @@
 // The CSV results, virtualised: only the visible rows are in the DOM, so 100,000 rows scroll smoothly.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { decide } from '../engine/blend';
-import { type RunScores, scoresOf } from '../store/run';
+import { heldScores, type RunScores } from '../store/run';
 import { selectBatchThresholds, selectGold } from '../store/selectors';
 import { useAppStore } from '../store/store';
 import { formatCount, raw } from './format';
@@ -20,27 +20,38 @@ export interface ResultsGridProps {
   gold: ((row: number) => string[]) | null;
   /** Changes whenever the buffers were filled further. */
   version: number;
+  /** True while the drawn state is older than the store's (a newer one is being rendered). */
+  busy?: boolean;
 }
 
 const ROW_HEIGHT = 34;
 
-/** The CSV results, or nothing before a run over the current table. */
+/**
+ * The CSV results, or nothing before a run over the current table. Renders from a deferred copy of the store's
+ * values: React renders it in a transition, in slices that yield to the page, so the first render of a run's table
+ * (hundreds of nodes) is not one long main-thread task inside the "Label all rows" click (docs/benchmarks.md, lever 6).
+ * While the copy is behind the store the table says `aria-busy`; a copy whose run was released since draws nothing.
+ */
 export function ResultsTable() {
-  const { table, textColumn, batch, thresholds, gold } = useAppStore(
+  const current = useAppStore(
     useShallow((s) => ({ table: s.table, textColumn: s.textColumn, batch: s.batch, thresholds: selectBatchThresholds(s), gold: selectGold(s) })),
   );
+  const view = useDeferredValue(current);
+  const { table, textColumn, batch, thresholds, gold } = view;
   const goldOf = useMemo(() => (gold ? (row: number) => gold.labels.filter((_, j) => gold.y[j]![row] === 1) : null), [gold]);
   const labels = useMemo(() => batch?.labels.map((l) => l.name) ?? [], [batch?.labels]);
-  if (!table || !batch || batch.rowCount !== table.rows.length) return null;
+  const scores = batch ? heldScores(batch.scores) : undefined;
+  if (!table || !batch || !scores || batch.rowCount !== table.rows.length) return null;
   return (
     <ResultsGrid
       rows={table.rows}
       textColumn={textColumn}
       labels={labels}
       thresholds={thresholds}
-      scores={scoresOf(batch.scores)}
+      scores={scores}
       gold={goldOf}
       version={batch.scores.version}
+      busy={view !== current}
     />
   );
 }
@@ -172,6 +183,7 @@ export function ResultsGrid(props: ResultsGridProps) {
         data-testid="results-table"
         data-rows={rows.length}
         data-version={props.version}
+        aria-busy={props.busy ?? false}
       >
         <div role="rowgroup" className="vt-head" style={{ minWidth: width }}>
           <div role="row" aria-rowindex={1} className="vt-row" style={{ gridTemplateColumns: columns }}>

@@ -1,7 +1,7 @@
 // Tests for the pure CSV run: planning with identical texts scored once, where streamed scores land, reusing a previous run's columns, refs to the held buffers, publish cadence.
 import { describe, expect, it } from 'vitest';
 import type { TextResult } from '../engine/engine';
-import { applyChunk, chunkOf, createRun, planRun, PUBLISH_INTERVAL_MS, refOf, releaseRun, republish, reusableColumns, scoresOf, shouldPublish, unscoredTexts } from './run';
+import { applyChunk, chunkOf, createRun, heldScores, planRun, PUBLISH_INTERVAL_MS, refOf, releaseRun, republish, reusableColumns, scoresOf, shouldPublish, unscoredTexts } from './run';
 import type { RunLabel } from './types';
 
 const LABELS: RunLabel[] = [
@@ -170,8 +170,11 @@ describe('refs to held buffers', () => {
     expect(next).toEqual({ run: s.id, version: 1 });
     expect(scoresOf(ref)).toBe(s);
     expect(scoresOf(next)).toBe(s);
+    expect(heldScores(ref)).toBe(s);
     releaseRun(next);
     expect(() => scoresOf(ref)).toThrow(/released/);
+    // A deferred view may still hold an older ref: it learns the run is gone instead of throwing.
+    expect(heldScores(ref)).toBeUndefined();
   });
   it('give every run its own id', () => {
     expect(createRun(plan()).id).not.toBe(createRun(plan()).id);

@@ -233,9 +233,18 @@ export function republish(ref: ScoresRef): ScoresRef {
 
 /** The buffers behind a ref; throws for a released run, which no state should still point at. */
 export function scoresOf(ref: ScoresRef): RunScores {
-  const scores = held.get(ref.run);
+  const scores = heldScores(ref);
   if (!scores) throw new Error(`run ${ref.run} has been released`);
   return scores;
+}
+
+/**
+ * The buffers behind a ref, or undefined once the run is released. Only for a view that may draw from an
+ * older state than the store's (a deferred render): such a view draws nothing for a released run, since
+ * the state that replaced it is about to be drawn.
+ */
+export function heldScores(ref: ScoresRef): RunScores | undefined {
+  return held.get(ref.run);
 }
 
 /**
