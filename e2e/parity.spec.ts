@@ -47,6 +47,10 @@ test('fp32 scores match PyTorch through the UI, pasted and as a CSV, and the dow
   await app.openReady(webgpuQuery(testInfo, '?dtype=fp32'));
   await expect(app.dtype).toHaveText('fp32');
   await expect(app.backend).toHaveText(gpu ? 'webgpu' : 'wasm');
+  // On WebGPU the heads read the text-only pass's hidden states from the GPU buffer the backbone left them in
+  // (session.ts runOnDevice): the scores below are checked on that path. On WASM the panel says nothing of it.
+  if (gpu) await expect(page.getByTestId('heads-feed')).toHaveAttribute('data-location', 'gpu-buffer');
+  else await expect(page.getByTestId('heads-feed')).toHaveCount(0);
   await app.addLabel(golden.userLabel.name);
   await expect(await app.hypothesisBox(golden.userLabel.name)).toHaveValue(golden.userLabel.hypothesis);
 

@@ -145,6 +145,12 @@ export function ModelStatus() {
             <dt>Runtime</dt>
             <dd>
               ONNX Runtime Web <span data-testid="ort-version">{ready.ortVersion}</span>
+              {ready.backend === 'webgpu' && ready.headsFeed && (
+                <span data-testid="heads-feed" data-location={ready.headsFeed}>
+                  ; the heads read the backbone&apos;s hidden states{' '}
+                  {ready.headsFeed === 'gpu-buffer' ? 'where they lie on the GPU (no copy through the CPU)' : 'copied back through the CPU'}
+                </span>
+              )}
             </dd>
           </div>
         </dl>

@@ -110,6 +110,7 @@ describe('bundle faults', () => {
       outputNames: [],
       dims: (name) => (name === 'last_hidden_state' ? ['batch', 'sequence', width] : null),
       run: () => Promise.reject(new Error('not run')),
+      runOnDevice: () => Promise.reject(new Error('not run')),
       release: () => Promise.resolve(),
     });
     expect(() => checkHiddenSizes(m, 'onnx/model.onnx', session(64), session(64))).not.toThrow();

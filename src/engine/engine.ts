@@ -9,7 +9,7 @@ import { type Fault, InputError } from './errors';
 import { fallsBack, faultOf } from './faults';
 import type { Manifest, Variant } from './manifest';
 import { CancelledError, type NliConfig, scorePairs } from './nli';
-import { createSession, type ModelSession } from './session';
+import { createSession, type DeviceTensor, type ModelSession } from './session';
 import { fillTemplate } from './template';
 import { createTokenizer, pairIds, type TextTokenizer, textIds, windowSpans } from './tokenize';
 
@@ -62,6 +62,11 @@ export interface LoadedEngineInfo extends BackendChoice {
   cacheNotice: string | null;
   /** The timed choice this backend comes from (host.ts), remembered or just measured; absent when chosen by rule. */
   timed?: TimedChoice & { remembered: boolean };
+  /**
+   * Where the heads read the backbone's text-only hidden states in the last run that used them: 'gpu-buffer'
+   * (left on the GPU, no copy through the CPU) or 'cpu'; null until a run used the heads.
+   */
+  headsFeed: DeviceTensor['location'] | null;
 }
 
 /** What every chunk of one classify request shares: the labels' token ids, heads columns and run limits. */
@@ -152,6 +157,8 @@ export class Engine {
       // ORT names external data as the graph references it: relative to the graph's folder.
       variant.external_data.map((path) => ({ path: relativeTo(variant.backbone, path), data: files.get(path)!.bytes })),
       variant.backbone,
+      // The heads read the text-only pass's hidden states where the backbone left them (on WebGPU, a GPU buffer).
+      { keepOnDevice: manifest.heads ? ['last_hidden_state'] : [] },
     );
     // The heads graph is small and fp32; it runs where the backbone runs.
     let heads: ModelSession | null = null;
@@ -169,6 +176,7 @@ export class Engine {
       checkedAgainst: source.reference ?? 'the manifest',
       loadMs: 0,
       cacheNotice: cacheNotice(files.values()),
+      headsFeed: null,
     };
     const engine = new Engine(manifest, info, tokenizer, backbone, heads, request);
     try {
@@ -352,7 +360,7 @@ export class Engine {
         if (s.truncated) truncated[i] = true;
         return s.ids;
       });
-      poly = await scoreHeads(this.backbone, this.heads!, seqs, headLabels.length, cfg, isCancelled);
+      poly = await scoreHeads(this.backbone, this.heads!, seqs, headLabels.length, cfg, isCancelled, (at) => (this.info.headsFeed = at));
     }
     return slice.map((_, i): TextResult => ({
       index: start + i,

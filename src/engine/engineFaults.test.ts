@@ -35,16 +35,20 @@ vi.mock('./session', async (importOriginal) => {
     // A 'webgpu' session is a WASM session that says it is on WebGPU and fails once the device is lost.
     createSession: async (model: Uint8Array, backend: Backend, externalData?: Parameters<typeof real.createSession>[2], file?: string) => {
       const session = await real.createSession(model, 'wasm', externalData, file);
+      type Feeds = Parameters<typeof session.run>[0];
+      /** The injected failure for a run over `feeds`, or null to run it. */
+      const fault = (feeds: Feeds): Promise<never> | null => {
+        faults.runs++;
+        if (backend === 'webgpu' && faults.gpuLost) return Promise.reject(new SessionError('webgpu', 'run', file ?? '?', 'Device was lost'));
+        // One text's pairs (one per label) make at most labels.length rows: more rows hold several texts.
+        if (faults.failBatches && (feeds.input_ids ?? feeds.last_hidden_state)!.dims[0]! > labels.length) return Promise.reject(new Error('batch of several texts failed'));
+        return null;
+      };
       return {
         ...session,
         backend,
-        run: (feeds: Parameters<typeof session.run>[0], outputs: readonly string[]) => {
-          faults.runs++;
-          if (backend === 'webgpu' && faults.gpuLost) return Promise.reject(new SessionError('webgpu', 'run', file ?? '?', 'Device was lost'));
-          // One text's pairs (one per label) make at most labels.length rows: more rows hold several texts.
-          if (faults.failBatches && (feeds.input_ids ?? feeds.last_hidden_state)!.dims[0]! > labels.length) return Promise.reject(new Error('batch of several texts failed'));
-          return session.run(feeds, outputs);
-        },
+        run: (feeds: Feeds, outputs: readonly string[]) => fault(feeds) ?? session.run(feeds, outputs),
+        runOnDevice: (feeds: Feeds, output: string) => fault(feeds) ?? session.runOnDevice(feeds, output),
       };
     },
   };

@@ -57,4 +57,37 @@ describe('the runtime in Node (these tests share the module state of session.ts,
     expect(data.length).toBe(wasmOnly.length);
     expect(Array.from(data)).toEqual(Array.from(wasmOnly));
   });
+
+  it('runOnDevice leaves an output for the heads graph to read where it lies; the heads give the same bits as from a host copy', async () => {
+    const source = fsSource(DEMO_BUNDLE);
+    const m = await loadManifest(source);
+    const [backboneFile, headsFile] = [m.variants.fp32!.backbone, m.heads!.file];
+    const files = await loadFiles(m, source, [backboneFile, headsFile], () => {});
+    const backbone = await createSession(files.get(backboneFile)!.bytes, 'wasm', [], backboneFile, { keepOnDevice: ['last_hidden_state'] });
+    const heads = await createSession(files.get(headsFile)!.bytes, 'wasm', [], headsFile);
+    // Two rows, the second padded: the mask travels beside the kept states.
+    const ids = [1, 243, 1114, 260, 857, 2, 1, 436, 260, 2, 0, 0];
+    const mask = ids.map((_, i) => (i >= 10 ? 0n : 1n));
+    const dims = [2, 6];
+    const feeds = { input_ids: { data: BigInt64Array.from(ids, BigInt), dims }, attention_mask: { data: BigInt64Array.from(mask), dims } };
+    try {
+      const host = (await backbone.run(feeds, ['last_hidden_state'])).last_hidden_state!;
+      const kept = await backbone.runOnDevice(feeds, 'last_hidden_state');
+      // WASM has no device memory: the output stays ORT's own CPU tensor (on WebGPU: 'gpu-buffer', e2e parity.spec).
+      expect(kept.location).toBe('cpu');
+      expect(kept.dims).toEqual(host.dims);
+      const fromHost = (await heads.run({ last_hidden_state: host, attention_mask: feeds.attention_mask }, ['poly_logits'])).poly_logits!;
+      const fromKept = (await heads.run({ last_hidden_state: kept, attention_mask: feeds.attention_mask }, ['poly_logits'])).poly_logits!;
+      expect(fromKept.dims).toEqual([2, m.heads!.labels.length]);
+      expect(Array.from(fromKept.data)).toEqual(Array.from(fromHost.data));
+      kept.dispose();
+      kept.dispose();
+      await expect(heads.run({ last_hidden_state: kept, attention_mask: feeds.attention_mask }, ['poly_logits'])).rejects.toThrow(
+        "feed 'last_hidden_state' was disposed before this run",
+      );
+    } finally {
+      await backbone.release();
+      await heads.release();
+    }
+  });
 });

@@ -102,6 +102,26 @@ export interface HostTensor<T extends BigInt64Array | Float32Array = BigInt64Arr
   dims: readonly number[];
 }
 
+/**
+ * An output left where its backend computed it: a GPU buffer on WebGPU (ORT's `preferredOutputLocation:
+ * 'gpu-buffer'`), ORT's own CPU tensor on WASM. Opaque outside this module: the only thing to do with it is
+ * to feed it to another session of the same engine, then `dispose` it (its owner's duty, once; on WebGPU an
+ * undisposed one holds GPU memory until the page closes).
+ */
+export interface DeviceTensor {
+  readonly dims: readonly number[];
+  /** Where its data is: 'gpu-buffer' (no copy to the CPU was made) or 'cpu'. */
+  readonly location: 'cpu' | 'gpu-buffer';
+  dispose(): void;
+}
+
+/** The ORT tensor behind each live DeviceTensor (module-private, so no other module sees ORT's types). */
+const deviceTensors = new WeakMap<DeviceTensor, Ort.Tensor>();
+
+function isDeviceTensor(t: HostTensor | DeviceTensor): t is DeviceTensor {
+  return 'location' in t;
+}
+
 /** One ONNX graph loaded on one backend. */
 export interface ModelSession {
   readonly backend: Backend;
@@ -111,8 +131,17 @@ export interface ModelSession {
   readonly outputNames: readonly string[];
   /** The declared shape of an input or output (numbers, or names for dynamic axes); null when the graph does not say. */
   dims(name: string): ReadonlyArray<number | string> | null;
-  /** Runs the graph and returns the requested outputs as float32 host tensors. */
-  run(feeds: Record<string, HostTensor>, outputs: readonly string[]): Promise<Record<string, HostTensor<Float32Array>>>;
+  /**
+   * Runs the graph and returns the requested outputs as float32 host tensors. A feed may be a DeviceTensor
+   * from another session of the same engine: it is read where it lies, and stays its owner's to dispose.
+   */
+  run(feeds: Record<string, HostTensor | DeviceTensor>, outputs: readonly string[]): Promise<Record<string, HostTensor<Float32Array>>>;
+  /**
+   * Runs the graph for one output and leaves it where it was computed: on WebGPU in a GPU buffer when the
+   * session was created with `keepOnDevice` naming it (else ORT reads it back, as `run` does). The caller
+   * owns the result and must `dispose` it, also when feeding it fails.
+   */
+  runOnDevice(feeds: Record<string, HostTensor | DeviceTensor>, output: string): Promise<DeviceTensor>;
   release(): Promise<void>;
   /**
    * Only on sessions created with `{ profile: true }` (benchmarks): ends ORT's profiler, which on WASM prints its
@@ -121,8 +150,13 @@ export interface ModelSession {
   endProfiling?(): void;
 }
 
-/** Session settings that only benchmarks change. */
+/** Session settings beyond the backend: `keepOnDevice` is the engine's; `profile` and `verbose` only benchmarks set. */
 export interface SessionTuning {
+  /**
+   * Outputs that `runOnDevice` leaves on the GPU on WebGPU (`preferredOutputLocation: 'gpu-buffer'`), so that
+   * another session reads them with no round trip through the CPU; ignored on WASM, where outputs are in memory.
+   */
+  keepOnDevice?: readonly string[];
   /** ORT's per-kernel profiler (`enableProfiling`); read it with ModelSession.endProfiling. */
   profile?: boolean;
   /** ORT's verbose log for this session (node placements per execution provider), printed to the console. */
@@ -155,6 +189,9 @@ export async function createSession(
     logSeverityLevel: tuning.verbose ? 0 : 3,
     ...(tuning.verbose ? { logVerbosityLevel: 0 } : {}),
     ...(tuning.profile ? { enableProfiling: true } : {}),
+    ...(backend === 'webgpu' && tuning.keepOnDevice?.length
+      ? { preferredOutputLocation: Object.fromEntries(tuning.keepOnDevice.map((name) => [name, 'gpu-buffer' as const])) }
+      : {}),
     ...(externalData.length ? { externalData: externalData.map((e) => ({ path: e.path, data: e.data })) } : {}),
   };
   const build = buildFor(backend, new Set(importing.keys()));
@@ -173,6 +210,24 @@ export async function createSession(
     throw new SessionError(backend, 'create', file, messageOf(error));
   }
   const metadata = [...session.inputMetadata, ...session.outputMetadata];
+  const runOrt = async (feeds: Record<string, HostTensor | DeviceTensor>, outputs: readonly string[]): Promise<Ort.InferenceSession.ReturnType> => {
+    const ortFeeds: Record<string, Ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) {
+      if (isDeviceTensor(t)) {
+        const kept = deviceTensors.get(t);
+        if (!kept) throw new Error(`feed '${name}' was disposed before this run`);
+        // A kept CPU tensor may come from the other ORT build (after a fallback): wrapping its data again copies nothing.
+        ortFeeds[name] = kept.location === 'cpu' ? new ort.Tensor('float32', kept.data as Float32Array, kept.dims) : kept;
+      } else {
+        ortFeeds[name] = new ort.Tensor(t.data instanceof BigInt64Array ? 'int64' : 'float32', t.data, t.dims);
+      }
+    }
+    try {
+      return await session.run(ortFeeds, outputs as string[]);
+    } catch (error) {
+      throw new SessionError(backend, 'run', file, messageOf(error));
+    }
+  };
   return {
     backend,
     ortBuild: build,
@@ -183,16 +238,7 @@ export async function createSession(
       return m?.isTensor && m.shape.length ? m.shape : null;
     },
     async run(feeds, outputs) {
-      const ortFeeds: Record<string, Ort.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) {
-        ortFeeds[name] = new ort.Tensor(t.data instanceof BigInt64Array ? 'int64' : 'float32', t.data, t.dims);
-      }
-      let result: Ort.InferenceSession.ReturnType;
-      try {
-        result = await session.run(ortFeeds, outputs as string[]);
-      } catch (error) {
-        throw new SessionError(backend, 'run', file, messageOf(error));
-      }
+      const result = await runOrt(feeds, outputs);
       const out: Record<string, HostTensor<Float32Array>> = {};
       for (const name of outputs) {
         const tensor = result[name];
@@ -208,6 +254,28 @@ export async function createSession(
         tensor.dispose();
       }
       return out;
+    },
+    async runOnDevice(feeds, output) {
+      const tensor = (await runOrt(feeds, [output]))[output];
+      if (!tensor) throw new Error(`the graph returned no '${output}' output`);
+      if (tensor.type !== 'float32') {
+        tensor.dispose();
+        throw new Error(`output '${output}' is ${tensor.type}, expected float32`);
+      }
+      const location = tensor.location === 'gpu-buffer' ? 'gpu-buffer' : 'cpu';
+      let disposed = false;
+      const kept: DeviceTensor = {
+        dims: tensor.dims,
+        location,
+        dispose() {
+          if (disposed) return;
+          disposed = true;
+          deviceTensors.delete(kept);
+          tensor.dispose();
+        },
+      };
+      deviceTensors.set(kept, tensor);
+      return kept;
     },
     release: () => session.release(),
     ...(tuning.profile ? { endProfiling: () => session.endProfiling() } : {}),

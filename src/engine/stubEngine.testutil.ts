@@ -23,7 +23,7 @@ export class StubEngine implements HostedEngine {
     private readonly fail: { at: number; error: unknown } | null = null,
     readonly manifest = {} as Manifest,
   ) {
-    this.info = { backend, dtype: backend === 'webgpu' ? 'q4' : 'q8', reason: `${backend} chosen`, files: [], checkedAgainst: 'the manifest', loadMs: 1, cacheNotice: null };
+    this.info = { backend, dtype: backend === 'webgpu' ? 'q4' : 'q8', reason: `${backend} chosen`, files: [], checkedAgainst: 'the manifest', loadMs: 1, cacheNotice: null, headsFeed: null };
   }
   async classify(texts: readonly string[], _labels: readonly LabelSpec[], onChunk: (r: TextResult[], done: number) => void, isCancelled: () => boolean) {
     for (let start = 0, chunk = 0; start < texts.length; start += 2, chunk++) {

@@ -85,6 +85,7 @@ export class FakeEngine implements EngineLike {
       checkedAgainst: 'the manifest',
       loadMs: 1,
       cacheNotice: this.cacheNotice,
+      headsFeed: 'cpu',
       adapter: null,
       threads: 1,
       ortVersion: '1.30.0',

@@ -36,7 +36,7 @@ export const LOAD_STAGES = ['manifest', 'files', 'session'] as const;
 export type LoadStage = (typeof LOAD_STAGES)[number];
 
 /** A loaded engine as the UI sees it: the bundle summary, never the manifest. */
-export interface ReadyInfo extends BackendChoice, Pick<LoadedEngineInfo, 'files' | 'loadMs' | 'cacheNotice' | 'checkedAgainst'> {
+export interface ReadyInfo extends BackendChoice, Pick<LoadedEngineInfo, 'files' | 'loadMs' | 'cacheNotice' | 'checkedAgainst' | 'headsFeed'> {
   /** The timed choice the backend comes from (the UI remembers a new one); null when chosen by rule. */
   timed: NonNullable<LoadedEngineInfo['timed']> | null;
   bundle: BundleInfo;

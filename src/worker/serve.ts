@@ -54,9 +54,9 @@ export function createServer(deps: ServeDeps): (req: Request) => Promise<void> {
   let queue: Promise<void> = Promise.resolve();
 
   const readyInfo = (e: HostedEngine): ReadyInfo => {
-    const { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, timed } = e.info;
+    const { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, timed, headsFeed } = e.info;
     const bundle = bundleInfo(e.manifest, dtype);
-    return { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, timed: timed ?? null, bundle, adapter: backend === 'webgpu' ? adapter : null, threads: deps.threads, ortVersion: deps.ortVersion() };
+    return { backend, dtype, reason, files, loadMs, cacheNotice, checkedAgainst, headsFeed, timed: timed ?? null, bundle, adapter: backend === 'webgpu' ? adapter : null, threads: deps.threads, ortVersion: deps.ortVersion() };
   };
 
   async function load(id: number, location: BundleLocation, request: BackendRequest, remembered: TimedChoices | undefined): Promise<void> {
