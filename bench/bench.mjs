@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchTexts, buildApp, ensureRandomBundle, machine as describeMachine, median, openBenchPage, previewApp, PYTHON, quantile, ROOT, withChromium } from './common.mjs';
+import { benchModel, benchTexts, buildApp, machine as describeMachine, median, openBenchPage, previewApp, PYTHON, quantile, ROOT, withChromium } from './common.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,34 +36,11 @@ if (args.smoke) {
   Object.assign(args, { models: 'fixture', dtypes: 'fp32', texts: '4', rounds: '1', 'ui-rows': '40', 'ui-model': 'fixture', out: join(scratch, 'benchmarks.md'), json: join(scratch, 'bench.json') });
 }
 
-/** Where each model lives: `dir` in the repository, served by Vite at `/${served ?? dir}/`. */
-const MODELS = {
-  fixture: { dir: 'public/models/demo-fixture', served: 'models/demo-fixture' },
-  xsmall: { dir: 'bench/models/random-xsmall', make: 'xsmall' },
-  // The same weights (seed 0) exported with the windowed relative-position attention (docs/benchmarks.md lever 1).
-  'xsmall-windowed': { dir: 'bench/models/random-xsmall-windowed', make: 'xsmall', export: ['--attention', 'windowed'] },
-  base: { dir: 'bench/models/random-base', make: 'base' },
-  large: { dir: 'bench/models/random-large', make: 'large' },
-};
 const SEED_CSV = join(ROOT, 'public/samples/seed-news.csv');
 // One big fp32 MatMul (a DeBERTa-base FFN over 512 tokens): the peak each backend reaches on dense math.
 const MATMUL = { m: 512, k: 768, n: 3072 };
 const MATMUL_GRAPH = `bench/models/matmul-${MATMUL.m}x${MATMUL.k}x${MATMUL.n}.onnx`;
 const DTYPES = args.dtypes.split(',');
-
-function model(name) {
-  const spec = MODELS[name];
-  if (!spec) throw new Error(`unknown model ${name}; choose from ${Object.keys(MODELS).join(', ')}`);
-  const dir = spec.make ? ensureRandomBundle(spec.make, spec.dir, ['--variants', 'fp32,q8', '--web-check', 'off', ...(spec.export ?? [])]) : join(ROOT, spec.dir);
-  for (const f of ['manifest.json', 'config.json']) {
-    if (!existsSync(join(dir, f))) throw new Error(`${spec.dir} has no ${f}: re-export it with \`python -m model_export export\` (the exporter writes the transformers.js layout)`);
-  }
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-  const served = spec.served ?? spec.dir;
-  const labels = manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head }));
-  return { name, dir, url: `/${served}/`, manifest, config, labels };
-}
 
 /**
  * FLOPs of one (text, hypothesis) sequence of `t` tokens through the stock DeBERTa-v2/v3 graph: 2 per multiply-add of
@@ -122,8 +99,8 @@ const python = (argv) => JSON.parse(execFileSync(PYTHON, [join(ROOT, 'bench/nati
 const perText = (chunks) => chunks.flatMap((c) => Array(c.texts).fill(c.ms / c.texts));
 const maxAbsDiff = (a, b) => Math.max(...a.flatMap((row, i) => row.map((x, j) => Math.abs(x - b[i][j]))));
 
-const models = args.models.split(',').map(model);
-const uiModel = Number(args['ui-rows']) > 0 ? model(args['ui-model']) : null;
+const models = args.models.split(',').map((name) => benchModel(name));
+const uiModel = Number(args['ui-rows']) > 0 ? benchModel(args['ui-model']) : null;
 // The machine's 1-minute load average every 10 s while the bench runs: the report says how idle the machine was.
 const loads = [loadavg()[0]];
 setInterval(() => loads.push(loadavg()[0]), 10_000).unref();
@@ -214,8 +191,7 @@ report(await withChromium(async ({ base, browser, server }) => {
  */
 async function uiRuns(browser, m) {
   const rows = Number(args['ui-rows']);
-  const spec = MODELS[m.name];
-  const dist = buildApp(join(scratch, 'dist'), { links: spec.served ? {} : { [spec.dir]: spec.dir } });
+  const dist = buildApp(join(scratch, 'dist'), { links: m.spec.served ? {} : { [m.spec.dir]: m.spec.dir } });
   const server = await previewApp(dist);
   const { base } = server;
   const lines = readFileSync(SEED_CSV, 'utf8').split('\n');

@@ -2,7 +2,7 @@
 // on demand, one Vite dev server plus Debian's headless Chromium (scripts/chromium.mjs) to run pages in, and the
 // production build served by `vite preview` for runs of the real UI.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,36 @@ export function ensureRandomBundle(size, dir, extra = []) {
     stdio: 'inherit',
   });
   return abs;
+}
+
+/**
+ * The bench's models by name: `dir` in the repository, served by Vite at `/${served ?? dir}/`; `make` the random-weight
+ * size the exporter makes on demand, with `export`'s extra flags. One table for every bench script.
+ */
+export const BENCH_MODELS = {
+  fixture: { dir: 'public/models/demo-fixture', served: 'models/demo-fixture' },
+  xsmall: { dir: 'bench/models/random-xsmall', make: 'xsmall' },
+  // The same weights (seed 0) exported with the windowed relative-position attention (docs/benchmarks.md lever 1).
+  'xsmall-windowed': { dir: 'bench/models/random-xsmall-windowed', make: 'xsmall', export: ['--attention', 'windowed'] },
+  base: { dir: 'bench/models/random-base', make: 'base' },
+  large: { dir: 'bench/models/random-large', make: 'large' },
+};
+
+/**
+ * A bench model by name (BENCH_MODELS), exported first when it is a random-weight one not made yet: its folder,
+ * URL, manifest, config.json and labels. Throws for an unknown name, or a folder without the transformers.js layout.
+ */
+export function benchModel(name) {
+  const spec = BENCH_MODELS[name];
+  if (!spec) throw new Error(`unknown model ${name}; choose from ${Object.keys(BENCH_MODELS).join(', ')}`);
+  const dir = spec.make ? ensureRandomBundle(spec.make, spec.dir, ['--variants', 'fp32,q8', '--web-check', 'off', ...(spec.export ?? [])]) : join(ROOT, spec.dir);
+  for (const f of ['manifest.json', 'config.json']) {
+    if (!existsSync(join(dir, f))) throw new Error(`${spec.dir} has no ${f}: re-export it with \`python -m model_export export\` (the exporter writes the transformers.js layout)`);
+  }
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  const labels = manifest.labels.map((l) => ({ name: l.name, hypothesis: l.hypothesis, head: l.head }));
+  return { name, spec, dir, url: `/${spec.served ?? spec.dir}/`, manifest, config, labels };
 }
 
 /**
