@@ -263,15 +263,12 @@ export async function createSession(
         throw new Error(`output '${output}' is ${tensor.type}, expected float32`);
       }
       const location = tensor.location === 'gpu-buffer' ? 'gpu-buffer' : 'cpu';
-      let disposed = false;
       const kept: DeviceTensor = {
         dims: tensor.dims,
         location,
         dispose() {
-          if (disposed) return;
-          disposed = true;
-          deviceTensors.delete(kept);
-          tensor.dispose();
+          // Forgotten first: a second dispose, or a feed after this one, finds nothing.
+          if (deviceTensors.delete(kept)) tensor.dispose();
         },
       };
       deviceTensors.set(kept, tensor);
