@@ -7,7 +7,7 @@
 //   bench/models/ by the exporter, which also writes the transformers.js layout). --smoke: fixture, fp32, 4 texts,
 //   1 round, a 40-row UI run, results to a temporary folder: it must complete; no figure is asserted.
 // Each round runs, per model and dtype, A = the app's real worker (src/worker/client.ts), B = Transformers.js,
-// C = Python onnxruntime on the engine's own padded batches; odd rounds run C B A. Each browser run gets a fresh
+// C = Python onnxruntime on the engine's own padded batches; odd rounds run C B A, and the models in reverse order. Each browser run gets a fresh
 // browser context (cold: nothing cached); the app then runs once more in a new page of that context (cached).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -154,7 +154,8 @@ report(await withChromium(async ({ base, browser, server }) => {
   const helperPage = await openBenchPage(await browser.newContext(), base);
   const batchesOf = new Map();
   for (let round = 0; round < rounds; round++) {
-    for (const m of models) {
+    // Odd rounds run the models in reverse too, so that no model always runs first in a round.
+    for (const m of round % 2 ? [...models].reverse() : models) {
       for (const dtype of DTYPES) {
         const key = `${m.name}/${dtype}`;
         if (!batchesOf.has(key)) batchesOf.set(key, await helperPage.evaluate((j) => globalThis.benchBatches(j), { bundle: m.url, dtype, texts, hypotheses: m.labels.map((l) => l.hypothesis) }));
@@ -291,7 +292,7 @@ function report(chromiumVersion) {
   const lines = [
     `Measured ${doc.date.slice(0, 10)} with \`${command}\` on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB); 1-minute load average`,
     `during the run ${fmt(doc.load.median, 1)} (median; ${fmt(doc.load.min, 1)}–${fmt(doc.load.max, 1)}), the bench's own ${threads} threads included: absolute figures move with other jobs' load;`,
-    `the claims are the ratios, each taken within one round (runs interleaved A B C, C B A).`,
+    `the claims are the ratios, each taken within one round (runs interleaved A B C, C B A; with several models, odd rounds take them in reverse order).`,
     `Headless Chromium ${doc.versions.chromium}, ONNX Runtime Web ${doc.versions.onnxruntimeWeb} (WASM, ${threads} threads, cross-origin isolated),`,
     `Transformers.js ${doc.versions.transformersJs} on the same ORT version (the WASM EP of the WebGPU build it imports; the app runs the WASM-only build), Python onnxruntime ${doc.versions.onnxruntimePython} (CPU EP, ${threads} intra-op threads).`,
     `${texts.length} news-like texts of 1–5 sentences × each bundle's labels; ${rounds} round(s); medians over rounds.`,
