@@ -11,11 +11,9 @@
 //   --workers N: no limits sweep; per round, one worker with N WASM threads on all the texts against N workers with 1
 //   thread each on 1/N of them (texts dealt in turn), all at once, under the first limit (issue 11's threads lever).
 //   --model: any of bench/common.mjs BENCH_MODELS (fixture, xsmall, xsmall-windowed, base, large).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchModel, benchTexts, machine, median, openBenchPage, ROOT, withChromium } from './common.mjs';
+import { benchModel, benchTexts, machine, median, openBenchPage, withChromium, writeJson } from './common.mjs';
 import { kernelProfile } from './profile.mjs';
 
 const { values: args } = parseArgs({
@@ -49,12 +47,6 @@ async function underLoad(fn) {
   } finally {
     clearInterval(timer);
   }
-}
-
-/** Writes `doc` to --json (every mode's results file). */
-function writeJson(doc) {
-  mkdirSync(dirname(resolve(ROOT, args.json)), { recursive: true });
-  writeFileSync(resolve(ROOT, args.json), `${JSON.stringify(doc, null, 2)}\n`);
 }
 
 /** Runs bench-worker.ts's sweep (or its profiled passes) in Chromium; console lines go to `onConsole`. */
@@ -98,7 +90,7 @@ async function workersMode(n) {
     workersVsOne: median(runs.map((r) => r.one / r.many)),
     runs,
   };
-  writeJson(doc);
+  writeJson(args.json, doc);
   console.log(`${doc.command}\nload ${load.min.toFixed(1)}–${load.max.toFixed(1)}`);
   console.log(
     `1 worker x ${n} threads: ${doc.oneWorkerTextsPerSecond.toFixed(2)} texts/s; ${n} workers x 1 thread: ${doc.workersTextsPerSecond.toFixed(2)} texts/s; workers / one: ${doc.workersVsOne.toFixed(2)} (median of the rounds' ratios)`,
@@ -121,7 +113,7 @@ async function profileMode() {
     wallMs: result.ms[0],
     profile,
   };
-  writeJson(doc);
+  writeJson(args.json, doc);
   console.log(`${doc.command}\nload ${load.min.toFixed(1)}–${load.max.toFixed(1)}; ${result.pairs} pairs; ${result.threads} WASM threads`);
   console.log('| limit | wall ms | runs (model_run ms) | kernel ms | outside kernels | top ops (kernel ms) |\n|---|---|---|---|---|---|');
   profile.forEach((p, k) => {
@@ -150,7 +142,7 @@ async function sweepMode() {
     rows,
     ms: result.ms,
   };
-  writeJson(doc);
+  writeJson(args.json, doc);
   console.log(`${doc.command}\nload ${load.min.toFixed(1)}–${load.max.toFixed(1)}; ${result.pairs} pairs; ${result.threads} WASM threads`);
   console.log('| limit (batch x tokens) | texts/s | × first | runs | padded tokens |\n|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.limit} | ${r.textsPerSecond.toFixed(2)} | ${r.vsFirst.toFixed(2)} | ${r.runs} | ${r.paddedTokens} |`);

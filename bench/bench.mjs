@@ -10,11 +10,11 @@
 // C = Python onnxruntime on the engine's own padded batches; odd rounds run C B A, and the models in reverse order. Each browser run gets a fresh
 // browser context (cold: nothing cached); the app then runs once more in a new page of that context (cached).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchModel, benchTexts, buildApp, machine as describeMachine, median, openBenchPage, previewApp, PYTHON, quantile, ROOT, withChromium } from './common.mjs';
+import { benchModel, benchTexts, buildApp, machine as describeMachine, median, openBenchPage, previewApp, PYTHON, quantile, ROOT, withChromium, writeJson } from './common.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -285,8 +285,7 @@ function report(chromiumVersion) {
     ui,
     runs: runs.map(({ scores: _scores, ...r }) => r),
   };
-  mkdirSync(dirname(resolve(ROOT, args.json)), { recursive: true });
-  writeFileSync(resolve(ROOT, args.json), `${JSON.stringify(doc, null, 2)}\n`);
+  writeJson(args.json, doc);
 
   const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
   const lines = [

@@ -2,7 +2,7 @@
 // on demand, one Vite dev server plus Debian's headless Chromium (scripts/chromium.mjs) to run pages in, and the
 // production build served by `vite preview` for runs of the real UI.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,13 @@ export function quantile(xs, q) {
 }
 
 export const median = (xs) => quantile(xs, 0.5);
+
+/** Writes a bench's results as indented JSON to `path` (relative to the repository, or absolute), making its folder. */
+export function writeJson(path, doc) {
+  const abs = resolve(ROOT, path);
+  mkdirSync(dirname(abs), { recursive: true });
+  writeFileSync(abs, `${JSON.stringify(doc, null, 2)}\n`);
+}
 
 export function machine() {
   return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };

@@ -8,12 +8,10 @@
 //   truncated, windows, tokens, and per label nli, poly, alpha, blended) and posts `--messages` messages of each chunk
 //   size both ways, interleaved. Timed: the worker's postMessage call (serialising) and, on the main thread, reading
 //   `event.data` and every number in it (deserialising, as the store's applyChunk reads them). Medians per message.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
-import { machine, ROOT } from './common.mjs';
+import { machine, writeJson } from './common.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -101,6 +99,5 @@ console.log(`${command}\n${job.labels} labels; median ms per message (worker: po
 console.log('| texts per message | clone: worker | clone: main thread | typed arrays: worker (pack + post) | typed arrays: main thread |\n|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.texts} | ${r.clone.postMs.toFixed(3)} | ${r.clone.readMs.toFixed(3)} | ${r.transfer.postMs.toFixed(3)} | ${r.transfer.readMs.toFixed(3)} |`);
 if (args.json) {
-  mkdirSync(dirname(resolve(ROOT, args.json)), { recursive: true });
-  writeFileSync(resolve(ROOT, args.json), `${JSON.stringify({ date: new Date().toISOString(), command, machine: machine(), labels: job.labels, rows }, null, 2)}\n`);
+  writeJson(args.json, { date: new Date().toISOString(), command, machine: machine(), labels: job.labels, rows });
 }

@@ -7,10 +7,10 @@
 // Random-weight xsmall/base bundles are exported on demand into model-export/out/ (minutes; needs the venv).
 // Runs are interleaved: in each round every variant of every bundle runs once, the order reversed on odd
 // rounds, so that load on this shared machine falls on all alike. Ratios to fp32 come from the same rounds.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchTexts, ensureRandomBundle, machine as describeMachine, median, ROOT, withChromium } from './common.mjs';
+import { benchTexts, ensureRandomBundle, machine as describeMachine, median, ROOT, withChromium, writeJson } from './common.mjs';
 
 const root = ROOT;
 const { values: args } = parseArgs({
@@ -88,8 +88,7 @@ const table = bundles.map((b) => {
   return { bundle: b.name, source: b.manifest.provenance.source_model, hiddenSize: b.manifest.backbone.hidden_size, layers: b.manifest.backbone.num_layers, labels: b.manifest.labels.length, heads: b.manifest.heads?.labels.length ?? 0, rows };
 });
 const doc = { date: new Date().toISOString(), command, machine, chromium: chromiumVersion, onnxruntimeWeb: ortVersion, threads, texts: texts.length, rounds: Number(args.rounds), table, runs };
-mkdirSync(dirname(resolve(root, args.json)), { recursive: true });
-writeFileSync(resolve(root, args.json), `${JSON.stringify(doc, null, 2)}\n`);
+writeJson(args.json, doc);
 
 const fmt = (x, d = 2) => (x === null ? '—' : x.toFixed(d));
 const lines = [

@@ -6,9 +6,8 @@
 // Usage: node bench/webgpu-placement.mjs [--bundle /models/demo-seed-news/] [--dtypes fp32,fp16,q4f16,q4] [--json FILE]
 //   Runs on Chromium's WebGPU (--enable-unsafe-webgpu; here SwiftShader, a CPU adapter, so only placements are read,
 //   never speeds; variants that need shader-f16 fail to load there and are reported as such).
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openBenchPage, withChromium } from './common.mjs';
+import { openBenchPage, withChromium, writeJson } from './common.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,4 +55,4 @@ const results = await withChromium(
 for (const r of results) {
   console.log(`${r.dtype} ${r.graph}: ${r.error ? `not loaded (${r.error.slice(0, 160)})` : JSON.stringify(Object.fromEntries(Object.entries(r.placements).map(([ep, p]) => [ep, `${p.nodes} nodes: ${Object.entries(p.ops).map(([op, n]) => `${op} ${n}`).join(', ')}`])))}`);
 }
-if (args.json) writeFileSync(args.json, `${JSON.stringify({ date: new Date().toISOString(), bundle: args.bundle, results }, null, 2)}\n`);
+if (args.json) writeJson(args.json, { date: new Date().toISOString(), bundle: args.bundle, results });
